@@ -1,0 +1,54 @@
+// engram: the command-line client of engramd (a gRPC client like the editors).
+#include <cstdio>
+
+#include "CLI/CLI.hpp"
+#include "clients/cli/connection.h"
+#include "clients/cli/daemon_commands.h"
+#include "clients/cli/exit_codes.h"
+
+int main(int argc, char** argv) {
+  using namespace engram::cli;
+  CLI::App app{"engram: talk to the engram daemon (engramd)."};
+  app.footer(
+      "Exit codes: 0 ok, 1 the daemon answered with an error, 2 usage, 3 engramd not reachable,\n"
+      "            4 unauthenticated (TCP token), 5 timed out.");
+  app.require_subcommand(1);
+  app.fallthrough();  // global flags (--json, --socket, ...) may follow the subcommand
+  ConnectionOptions conn_options;
+  bool json = false;
+  app.add_option("--socket", conn_options.socket_path, "engramd's unix socket (default: $XDG_RUNTIME_DIR/engram/engramd.sock)");
+  app.add_option("--tcp", conn_options.tcp_address, "use loopback TCP instead, e.g. 127.0.0.1:7411");
+  app.add_option("--token-file", conn_options.token_file, "bearer token for TCP (default: $XDG_DATA_HOME/engram/tcp.token; $ENGRAM_TOKEN wins)");
+  app.add_option("--timeout", conn_options.timeout_s, "seconds to wait for each answer")->capture_default_str();
+  app.add_flag("--json", json, "machine-readable output");
+
+  auto* status = app.add_subcommand("status", "print the daemon's status");
+  std::string reason;
+  auto* shutdown = app.add_subcommand("shutdown", "stop the daemon gracefully");
+  shutdown->add_option("--reason", reason, "logged by the daemon");
+  auto* daemon = app.add_subcommand("daemon", "manage the daemon process");
+  daemon->require_subcommand(1);
+  daemon->fallthrough();
+  DaemonStartOptions start_options;
+  auto* start = daemon->add_subcommand("start", "start engramd in the background if it is not running, and wait until it answers");
+  start->add_option("--engramd", start_options.engramd, "path to the engramd binary");
+  start->add_option("--wait", start_options.wait_s, "seconds to wait for the daemon to answer")->capture_default_str();
+  start->add_option("args", start_options.args, "extra engramd arguments (after --)");
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    int rc = app.exit(e);
+    return rc == 0 ? kExitOk : kExitUsage;
+  }
+
+  Connection conn(conn_options);
+  if (!conn.token_error().empty()) {
+    std::fprintf(stderr, "engram: %s\n", conn.token_error().c_str());
+    return kExitUnauthorized;
+  }
+  if (*status) return RunStatus(conn, json);
+  if (*shutdown) return RunShutdown(conn, json, reason);
+  if (*start) return RunDaemonStart(conn, conn_options, start_options, json);
+  return kExitUsage;
+}

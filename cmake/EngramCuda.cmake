@@ -1,0 +1,26 @@
+# Optional CUDA: kernels compile wherever nvcc exists (CI included); they run only where a GPU is.
+# Sets ENGRAM_HAVE_CUDA.
+set(ENGRAM_HAVE_CUDA OFF)
+if(NOT ENGRAM_ENABLE_CUDA STREQUAL "OFF")
+  if(NOT CMAKE_CUDA_COMPILER AND EXISTS /usr/local/cuda/bin/nvcc)
+    set(CMAKE_CUDA_COMPILER /usr/local/cuda/bin/nvcc)
+  endif()
+  include(CheckLanguage)
+  check_language(CUDA)
+  if(CMAKE_CUDA_COMPILER)
+    if(NOT CMAKE_CUDA_ARCHITECTURES)
+      set(CMAKE_CUDA_ARCHITECTURES "90a;80")   # never "native": CI has no GPU
+    endif()
+    enable_language(CUDA)
+    # CMake 3.25 does not know C++20 for nvcc.
+    set(CMAKE_CUDA20_STANDARD_COMPILE_OPTION "-std=c++20")
+    set(CMAKE_CUDA20_EXTENSION_COMPILE_OPTION "-std=c++20")
+    list(APPEND CMAKE_CUDA_COMPILE_FEATURES cuda_std_20)
+    set(CMAKE_CUDA_STANDARD 20)
+    find_package(CUDAToolkit REQUIRED)
+    set(ENGRAM_HAVE_CUDA ON)
+  elseif(ENGRAM_ENABLE_CUDA STREQUAL "ON")
+    message(FATAL_ERROR "ENGRAM_ENABLE_CUDA=ON but no CUDA compiler was found")
+  endif()
+endif()
+message(STATUS "engram: CUDA kernels ${ENGRAM_HAVE_CUDA}")

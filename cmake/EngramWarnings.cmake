@@ -1,0 +1,7 @@
+# engram_target_defaults(<target>): warnings (and -Werror when ENGRAM_WERROR) for our own targets.
+function(engram_target_defaults target)
+  target_compile_options(${target} PRIVATE
+    $<$<COMPILE_LANGUAGE:CXX,C>:-Wall -Wextra -Wshadow>
+    $<$<COMPILE_LANGUAGE:CXX>:-Wnon-virtual-dtor>
+    $<$<AND:$<BOOL:${ENGRAM_WERROR}>,$<COMPILE_LANGUAGE:CXX,C>>:-Werror>)
+endfunction()

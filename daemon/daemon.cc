@@ -1,0 +1,97 @@
+#include "daemon/daemon.h"
+
+#include <unistd.h>
+
+#include <csignal>
+
+#include "daemon/io/event_loop.h"
+#include "daemon/io/instance_lock.h"
+#include "daemon/io/token_file.h"
+#include "daemon/server/daemon_service.h"
+#include "daemon/server/grpc_server.h"
+#include "daemon/session/session_manager.h"
+#include "daemon/state.h"
+#include "engine/devices.h"
+#include "support/file_util.h"
+#include "support/logging.h"
+
+namespace engram::daemon {
+
+int RunDaemon(const Config& config, StartupReporter reporter, bool log_to_stderr) {
+  auto fail = [&](int code, const absl::Status& s) {
+    reporter.Fail(code, "engramd: " + std::string(s.message()) + "\n");
+    GetLogger("daemon")->error("start-up failed: {}", std::string(s.message()));
+    FlushLogs();
+    return code;
+  };
+
+  for (const auto& [dir, private_dir] : {std::pair{config.runtime_dir, true}, {config.data_dir, true},
+                                         {config.cache_dir, true}}) {
+    if (auto s = MakeDirs(dir, 0700, private_dir); !s.ok()) return fail(kExitStartupFailed, s);
+  }
+  auto lock = InstanceLock::Acquire(config.LockPath());
+  if (!lock.ok()) {
+    return fail(absl::IsAlreadyExists(lock.status()) ? kExitAlreadyRunning : kExitStartupFailed, lock.status());
+  }
+  if (auto s = InitLogging({.level = config.log_level, .file = config.log_file, .to_stderr = log_to_stderr});
+      !s.ok()) {
+    return fail(kExitStartupFailed, s);
+  }
+  auto log = GetLogger("daemon");
+  auto token = LoadOrCreateToken(config.TokenPath());
+  if (!token.ok()) return fail(kExitStartupFailed, token.status());
+
+  // A client that disappears mid-write must not kill the daemon.
+  std::signal(SIGPIPE, SIG_IGN);
+
+  EventLoop loop;
+  SessionManager sessions(*token);
+  DaemonState state(config.data_dir, config.log_file, &sessions);
+  std::unique_ptr<GrpcServer> server;
+  bool stopping = false;
+
+  // Runs on the loop thread only.
+  auto shutdown = [&](const std::string& reason) {
+    if (stopping) return;
+    stopping = true;
+    log->info("shutting down reason=\"{}\" active_calls={}", reason, sessions.active());
+    sessions.CancelAll();
+    if (server) {
+      server->Shutdown(std::chrono::system_clock::now() + std::chrono::milliseconds(config.shutdown_grace_ms));
+    }
+    loop.Stop();
+  };
+  loop.OnSignal([&](int signo) { shutdown(signo == SIGTERM ? "SIGTERM" : "SIGINT"); });
+
+  DaemonService daemon_service(&state, &sessions,
+                               [&](std::string reason) { loop.Post([&, reason] { shutdown(reason); }); });
+  auto started = GrpcServer::Start(
+      {.unix_path = config.socket_path, .tcp_listen = config.tcp_listen,
+       .max_request_bytes = config.max_request_bytes},
+      {&daemon_service});
+  if (!started.ok()) return fail(kExitStartupFailed, started.status());
+  server = std::move(*started);
+
+  state.AddEndpoint({"unix:" + config.socket_path, false});
+  std::string ready = "engramd " + std::string(Version()) + " listening on unix:" + config.socket_path;
+  if (server->tcp_port() != 0) {
+    std::string host = config.tcp_listen.substr(0, config.tcp_listen.rfind(':'));
+    std::string address = host + ":" + std::to_string(server->tcp_port());
+    state.AddEndpoint({address, true});
+    ready += " and tcp:" + address + " (token required)";
+  }
+  ready += " pid=" + std::to_string(::getpid()) + "\n";
+  const engine::Devices& devices = engine::GetDevices();
+  log->info("started version={} pid={} socket={} tcp_port={} cuda_compiled={} gpus={} cpu=\"{}\"", Version(),
+            ::getpid(), config.socket_path, server->tcp_port(), devices.cuda_compiled, devices.gpu_count,
+            devices.cpu_features);
+  reporter.Ready(ready);
+
+  loop.Run();
+  server.reset();
+  log->info("stopped");
+  FlushLogs();
+  return kExitOk;
+}
+
+}  // namespace engram::daemon

@@ -1,0 +1,57 @@
+// What Daemon.Status reports, as native types: filled by the daemon core, converted to proto in
+// marshal/. Snapshot() is thread-safe (the fields set at start-up are immutable afterwards).
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "engine/devices.h"
+
+namespace engram::daemon {
+
+class SessionManager;
+
+struct EndpointInfo {
+  std::string address;  // "unix:/path" or "127.0.0.1:PORT"
+  bool requires_token = false;
+};
+
+struct StatusSnapshot {
+  std::string version;
+  int64_t pid = 0;
+  int64_t uptime_ms = 0;
+  engine::Devices devices;
+  std::vector<EndpointInfo> endpoints;
+  int active_calls = 0;
+  int64_t rss_bytes = 0;
+  int64_t peak_rss_bytes = 0;
+  std::string data_dir;
+  std::string log_file;
+};
+
+class DaemonState {
+ public:
+  DaemonState(std::string data_dir, std::string log_file, const SessionManager* sessions);
+
+  void AddEndpoint(EndpointInfo endpoint) { endpoints_.push_back(std::move(endpoint)); }
+  const std::vector<EndpointInfo>& endpoints() const { return endpoints_; }
+
+  StatusSnapshot Snapshot() const;
+
+ private:
+  const std::chrono::steady_clock::time_point start_ = std::chrono::steady_clock::now();
+  std::string data_dir_;
+  std::string log_file_;
+  const SessionManager* sessions_;
+  std::vector<EndpointInfo> endpoints_;  // set before the server starts serving
+};
+
+// The engram version string ("0.1.0").
+const char* Version();
+
+// Resident and peak resident set size of this process, from /proc/self/status (0 when unknown).
+void ReadMemoryUsage(int64_t* rss_bytes, int64_t* peak_rss_bytes);
+
+}  // namespace engram::daemon
