@@ -2,6 +2,8 @@
 function(engram_target_defaults target)
   target_compile_options(${target} PRIVATE
     $<$<COMPILE_LANGUAGE:CXX,C>:-Wall -Wextra -Wshadow>
+    # g++ 12 flags designated initializers that leave members to their default initializers.
+    $<$<COMPILE_LANGUAGE:CXX>:-Wno-missing-field-initializers>
     $<$<COMPILE_LANGUAGE:CXX>:-Wnon-virtual-dtor>
     $<$<AND:$<BOOL:${ENGRAM_WERROR}>,$<COMPILE_LANGUAGE:CXX,C>>:-Werror>)
 endfunction()

@@ -65,6 +65,7 @@ void Config::ResolveDefaults() {
   if (socket_path.empty()) socket_path = runtime_dir + "/engramd.sock";
   if (log_file.empty()) log_file = data_dir + "/engramd.log";
   socket_path = Absolute(socket_path);
+  model_path = Absolute(model_path);
   log_file = Absolute(log_file);
 }
 
@@ -78,7 +79,7 @@ absl::StatusOr<Config> ParseConfig(std::string_view toml_text, std::string_view 
                                       std::string(err.description()));
   }
   Config c;
-  if (auto s = CheckKeys(root, "", {"server", "log", "paths"}, origin); !s.ok()) return s;
+  if (auto s = CheckKeys(root, "", {"server", "log", "engine", "paths"}, origin); !s.ok()) return s;
   if (const toml::table* t = root["server"].as_table()) {
     if (auto s = CheckKeys(*t, "server", {"socket", "tcp_listen", "max_request_bytes", "shutdown_grace_ms"}, origin);
         !s.ok())
@@ -92,6 +93,13 @@ absl::StatusOr<Config> ParseConfig(std::string_view toml_text, std::string_view 
   if (const toml::table* t = root["log"].as_table()) {
     if (auto s = CheckKeys(*t, "log", {"level", "file"}, origin); !s.ok()) return s;
     for (auto s : {Read(*t, "log", "level", &c.log_level, origin), Read(*t, "log", "file", &c.log_file, origin)})
+      if (!s.ok()) return s;
+  }
+  if (const toml::table* t = root["engine"].as_table()) {
+    if (auto s = CheckKeys(*t, "engine", {"threads", "context", "model"}, origin); !s.ok()) return s;
+    for (auto s : {Read(*t, "engine", "threads", &c.engine_threads, origin),
+                   Read(*t, "engine", "context", &c.engine_context, origin),
+                   Read(*t, "engine", "model", &c.model_path, origin)})
       if (!s.ok()) return s;
   }
   if (const toml::table* t = root["paths"].as_table()) {
@@ -124,6 +132,14 @@ absl::Status ValidateConfig(const Config& c) {
   if (c.shutdown_grace_ms < 0 || c.shutdown_grace_ms > 60000) {
     return absl::InvalidArgumentError("config: server.shutdown_grace_ms must be within 0..60000 (got " +
                                       std::to_string(c.shutdown_grace_ms) + ")");
+  }
+  if (c.engine_threads < 0 || c.engine_threads > 1024) {
+    return absl::InvalidArgumentError("config: engine.threads must be within 0..1024 (got " +
+                                      std::to_string(c.engine_threads) + ")");
+  }
+  if (c.engine_context < 16 || c.engine_context > (int64_t{1} << 24)) {
+    return absl::InvalidArgumentError("config: engine.context must be within 16..16777216 (got " +
+                                      std::to_string(c.engine_context) + ")");
   }
   if (c.socket_path.size() >= sizeof(sockaddr_un{}.sun_path)) {
     return absl::InvalidArgumentError("config: socket path '" + c.socket_path + "' is " +

@@ -19,6 +19,10 @@ struct Config {
   // [log]
   std::string log_level = "info";
   std::string log_file;                 // empty: <data dir>/engramd.log
+  // [engine]
+  int64_t engine_threads = 0;           // compute threads (0: all cores)
+  int64_t engine_context = 8192;        // KV capacity per sequence, in tokens
+  std::string model_path;               // loaded at start-up when set
   // [paths]
   std::string runtime_dir;              // empty: $XDG_RUNTIME_DIR/engram (fallback /tmp/engram-<uid>)
   std::string data_dir;                 // empty: $XDG_DATA_HOME/engram

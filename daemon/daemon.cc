@@ -9,6 +9,7 @@
 #include "daemon/io/token_file.h"
 #include "daemon/server/daemon_service.h"
 #include "daemon/server/grpc_server.h"
+#include "daemon/server/model_service.h"
 #include "daemon/session/session_manager.h"
 #include "daemon/state.h"
 #include "engine/devices.h"
@@ -46,7 +47,13 @@ int RunDaemon(const Config& config, StartupReporter reporter, bool log_to_stderr
 
   EventLoop loop;
   SessionManager sessions(*token);
-  DaemonState state(config.data_dir, config.log_file, &sessions);
+  engine::Engine engine({.n_threads = static_cast<int>(config.engine_threads), .max_context = config.engine_context});
+  if (!config.model_path.empty()) {
+    auto loaded = engine.Load(config.model_path);
+    if (!loaded.ok()) return fail(kExitStartupFailed, loaded.status());
+    log->info("loaded model path={} arch={}", config.model_path, loaded->info.architecture);
+  }
+  DaemonState state(config.data_dir, config.log_file, &sessions, &engine);
   std::unique_ptr<GrpcServer> server;
   bool stopping = false;
 
@@ -65,10 +72,11 @@ int RunDaemon(const Config& config, StartupReporter reporter, bool log_to_stderr
 
   DaemonService daemon_service(&state, &sessions,
                                [&](std::string reason) { loop.Post([&, reason] { shutdown(reason); }); });
+  ModelService model_service(&engine, &sessions);
   auto started = GrpcServer::Start(
       {.unix_path = config.socket_path, .tcp_listen = config.tcp_listen,
        .max_request_bytes = config.max_request_bytes},
-      {&daemon_service});
+      {&daemon_service, &model_service});
   if (!started.ok()) return fail(kExitStartupFailed, started.status());
   server = std::move(*started);
 

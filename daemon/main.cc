@@ -28,7 +28,7 @@ int main(int argc, char** argv) {
   CLI::App app{"engramd: the engram daemon (offline coding-agent backend). Serves the engram.v1 gRPC API on a "
                "unix socket (0600) and, optionally, on a loopback TCP port that requires a bearer token."};
   bool foreground = false, version = false;
-  std::string config_path, socket_path, tcp_listen, runtime_dir, data_dir, log_level;
+  std::string config_path, socket_path, tcp_listen, runtime_dir, data_dir, log_level, model_path;
   app.add_flag("--foreground,-f", foreground, "stay attached to the terminal and log to stderr too");
   app.add_flag("--version", version, "print the version, CUDA and GPU availability, and exit");
   app.add_option("--config", config_path, "TOML config file (default: $XDG_CONFIG_HOME/engram/engramd.toml if present)");
@@ -37,6 +37,7 @@ int main(int argc, char** argv) {
   app.add_option("--runtime-dir", runtime_dir, "directory for the socket and lock file");
   app.add_option("--data-dir", data_dir, "directory for indexes, the token and the log");
   app.add_option("--log-level", log_level, "trace, debug, info, warn, error or off");
+  app.add_option("--model", model_path, "GGUF model to load at start-up");
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -58,6 +59,7 @@ int main(int argc, char** argv) {
   if (!runtime_dir.empty()) config->runtime_dir = runtime_dir;
   if (!data_dir.empty()) config->data_dir = data_dir;
   if (!log_level.empty()) config->log_level = log_level;
+  if (!model_path.empty()) config->model_path = model_path;
   config->ResolveDefaults();
   if (auto s = ValidateConfig(*config); !s.ok()) {
     std::fprintf(stderr, "engramd: %s\n", std::string(s.message()).c_str());

@@ -11,8 +11,9 @@ namespace engram::daemon {
 
 const char* Version() { return ENGRAM_VERSION; }
 
-DaemonState::DaemonState(std::string data_dir, std::string log_file, const SessionManager* sessions)
-    : data_dir_(std::move(data_dir)), log_file_(std::move(log_file)), sessions_(sessions) {}
+DaemonState::DaemonState(std::string data_dir, std::string log_file, const SessionManager* sessions,
+                         const engine::Engine* engine)
+    : data_dir_(std::move(data_dir)), log_file_(std::move(log_file)), sessions_(sessions), engine_(engine) {}
 
 void ReadMemoryUsage(int64_t* rss_bytes, int64_t* peak_rss_bytes) {
   *rss_bytes = 0;
@@ -40,6 +41,7 @@ StatusSnapshot DaemonState::Snapshot() const {
   ReadMemoryUsage(&s.rss_bytes, &s.peak_rss_bytes);
   s.data_dir = data_dir_;
   s.log_file = log_file_;
+  s.model = engine_->loaded();
   return s;
 }
 

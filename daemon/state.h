@@ -4,10 +4,12 @@
 
 #include <chrono>
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "engine/devices.h"
+#include "engine/engine.h"
 
 namespace engram::daemon {
 
@@ -29,11 +31,13 @@ struct StatusSnapshot {
   int64_t peak_rss_bytes = 0;
   std::string data_dir;
   std::string log_file;
+  std::optional<engine::LoadedModel> model;
 };
 
 class DaemonState {
  public:
-  DaemonState(std::string data_dir, std::string log_file, const SessionManager* sessions);
+  DaemonState(std::string data_dir, std::string log_file, const SessionManager* sessions,
+              const engine::Engine* engine);
 
   void AddEndpoint(EndpointInfo endpoint) { endpoints_.push_back(std::move(endpoint)); }
   const std::vector<EndpointInfo>& endpoints() const { return endpoints_; }
@@ -45,6 +49,7 @@ class DaemonState {
   std::string data_dir_;
   std::string log_file_;
   const SessionManager* sessions_;
+  const engine::Engine* engine_;
   std::vector<EndpointInfo> endpoints_;  // set before the server starts serving
 };
 

@@ -2,6 +2,7 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdlib>
 #include <fstream>
 
@@ -45,9 +46,10 @@ Connection::Connection(const ConnectionOptions& options)
   channel_ = grpc::CreateChannel(target_, grpc::InsecureChannelCredentials());
 }
 
-std::unique_ptr<grpc::ClientContext> Connection::NewContext() const {
+std::unique_ptr<grpc::ClientContext> Connection::NewContext(double min_timeout_s) const {
   auto ctx = std::make_unique<grpc::ClientContext>();
-  ctx->set_deadline(std::chrono::system_clock::now() + timeout_);
+  auto timeout = std::max(timeout_, std::chrono::milliseconds(static_cast<int64_t>(min_timeout_s * 1000)));
+  ctx->set_deadline(std::chrono::system_clock::now() + timeout);
   if (!token_.empty()) ctx->AddMetadata("authorization", "Bearer " + token_);
   return ctx;
 }

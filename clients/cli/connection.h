@@ -27,8 +27,9 @@ class Connection {
 
   const std::shared_ptr<grpc::Channel>& channel() const { return channel_; }
   const std::string& target() const { return target_; }
-  // A client context with the deadline and, over TCP, the authorization metadata.
-  std::unique_ptr<grpc::ClientContext> NewContext() const;
+  // A client context with the deadline and, over TCP, the authorization metadata. Long calls
+  // (model loads, generation streams) get at least `min_timeout_s`.
+  std::unique_ptr<grpc::ClientContext> NewContext(double min_timeout_s = 0.0) const;
   // Empty when the token could not be read (the error is kept for messages).
   const std::string& token_error() const { return token_error_; }
 

@@ -5,6 +5,7 @@
 #include "clients/cli/connection.h"
 #include "clients/cli/daemon_commands.h"
 #include "clients/cli/exit_codes.h"
+#include "clients/cli/model_commands.h"
 
 int main(int argc, char** argv) {
   using namespace engram::cli;
@@ -35,6 +36,33 @@ int main(int argc, char** argv) {
   start->add_option("--wait", start_options.wait_s, "seconds to wait for the daemon to answer")->capture_default_str();
   start->add_option("args", start_options.args, "extra engramd arguments (after --)");
 
+  auto* model = app.add_subcommand("model", "manage the daemon's model");
+  model->require_subcommand(1);
+  model->fallthrough();
+  std::string model_path;
+  auto* load = model->add_subcommand("load", "load a GGUF model into the daemon");
+  load->add_option("path", model_path, "model file")->required();
+
+  GenerationFlags gen;
+  auto add_generation_flags = [&](CLI::App* cmd) {
+    cmd->add_option("--max-tokens", gen.max_tokens, "tokens to generate (default 256)");
+    cmd->add_option("--temperature", gen.temperature, "0: greedy");
+    cmd->add_option("--top-p", gen.top_p, "nucleus sampling");
+    cmd->add_option("--top-k", gen.top_k, "top-k sampling");
+    cmd->add_option("--seed", gen.seed, "random seed");
+    cmd->add_option("--stop", gen.stop, "stop string (repeatable)");
+  };
+  std::string prompt, suffix, system;
+  auto* complete = app.add_subcommand("complete", "stream a completion of PROMPT (fill-in-the-middle with --suffix)");
+  complete->add_option("prompt", prompt, "text to continue")->required();
+  auto* suffix_opt = complete->add_option("--suffix", suffix, "text after the cursor: fill in the middle");
+  add_generation_flags(complete);
+  std::vector<std::string> messages;
+  auto* chat = app.add_subcommand("chat", "stream the answer to one or more user messages");
+  chat->add_option("messages", messages, "user message(s)")->required();
+  chat->add_option("--system", system, "system prompt");
+  add_generation_flags(chat);
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -50,5 +78,8 @@ int main(int argc, char** argv) {
   if (*status) return RunStatus(conn, json);
   if (*shutdown) return RunShutdown(conn, json, reason);
   if (*start) return RunDaemonStart(conn, conn_options, start_options, json);
+  if (*load) return RunModelLoad(conn, model_path, json);
+  if (*complete) return RunComplete(conn, prompt, suffix_opt->count() > 0, suffix, gen, json);
+  if (*chat) return RunChat(conn, messages, system, gen, json);
   return kExitUsage;
 }

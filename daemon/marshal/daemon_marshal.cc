@@ -21,6 +21,13 @@ void ToProto(const StatusSnapshot& s, v1::StatusResponse* out) {
   out->set_active_calls(s.active_calls);
   out->mutable_memory()->set_rss_bytes(s.rss_bytes);
   out->mutable_memory()->set_peak_rss_bytes(s.peak_rss_bytes);
+  if (s.model) {
+    v1::ModelInfo* m = out->mutable_model();
+    m->set_path(s.model->path);
+    m->set_architecture(s.model->info.architecture);
+    m->set_parameters(s.model->info.n_params);
+    m->set_bytes(s.model->info.n_bytes);
+  }
   out->set_data_dir(s.data_dir);
   out->set_log_file(s.log_file);
 }

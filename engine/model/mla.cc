@@ -1,0 +1,75 @@
+#include "engine/model/mla.h"
+
+#include <algorithm>
+
+#include "engine/model/weights.h"
+#include "kernels/ops.h"
+
+namespace engram::engine {
+
+void MlaForward(ThreadPool* pool, const MlaConfig& cfg, const MlaWeights& w, const float* x, int64_t n,
+                const float* cos_sin, LatentCache* cache, int64_t layer, float* out) {
+  const int64_t H = cfg.n_head, nope = cfg.qk_nope, rope = cfg.qk_rope, lora = cfg.kv_lora_rank;
+  const int64_t d_head = nope + rope;  // query row per head
+  const int64_t d_lat = lora + rope;   // latent cache row (= key row)
+  const int64_t pos0 = cache->size();
+
+  // Queries: [n, H, nope + rope].
+  std::vector<float> q(static_cast<size_t>(n * H * d_head));
+  if (cfg.q_lora_rank > 0) {
+    std::vector<float> qa(static_cast<size_t>(n * cfg.q_lora_rank));  // [n, q_lora]
+    Linear(pool, w.q_a, x, n, qa.data());
+    kernels::RmsNorm(qa.data(), w.q_a_norm.data(), qa.data(), n, cfg.q_lora_rank, cfg.rms_eps);
+    Linear(pool, w.q_b, qa.data(), n, q.data());
+  } else {
+    Linear(pool, w.q_b, x, n, q.data());
+  }
+
+  // Latent rows for the new tokens: [n, kv_lora + rope] = [RMSNorm(c), RoPE(k_pe)].
+  float* lat = cache->Append(layer, n);
+  Linear(pool, w.kv_a, x, n, lat);
+  for (int64_t t = 0; t < n; ++t) {
+    float* row = lat + t * d_lat;
+    kernels::RmsNorm(row, w.kv_a_norm.data(), row, 1, lora, cfg.rms_eps);
+    kernels::RotatePairs(row + lora, cos_sin + t * rope, rope / 2);
+  }
+
+  // Absorbed queries: [n, H, kv_lora + rope] = [k_b[h] q_nope, RoPE(q_pe)].
+  std::vector<float> qa(static_cast<size_t>(n * H * d_lat));
+  std::vector<float> q_nope(static_cast<size_t>(n * nope)), q_abs(static_cast<size_t>(n * lora));
+  for (int64_t h = 0; h < H; ++h) {
+    for (int64_t t = 0; t < n; ++t) {
+      std::copy_n(q.data() + (t * H + h) * d_head, nope, q_nope.data() + t * nope);
+    }
+    Linear(pool, w.k_b.RowRange(h * lora, lora), q_nope.data(), n, q_abs.data());
+    for (int64_t t = 0; t < n; ++t) {
+      float* dst = qa.data() + (t * H + h) * d_lat;
+      std::copy_n(q_abs.data() + t * lora, lora, dst);
+      std::copy_n(q.data() + (t * H + h) * d_head + nope, rope, dst + lora);
+      kernels::RotatePairs(dst + lora, cos_sin + t * rope, rope / 2);
+    }
+  }
+
+  // Attention over every cached token: output in latent space, [n, H, kv_lora].
+  std::vector<float> o_lat(static_cast<size_t>(n * H * lora));
+  const float* kv = cache->Rows(layer);
+  const int64_t n_kv = pos0 + n;
+  pool->ParallelFor(n, 1, [&](int64_t begin, int64_t end) {
+    kernels::AttentionSingleKv(qa.data() + begin * H * d_lat, end - begin, H, d_lat, kv, n_kv, lora, pos0 + begin,
+                               cfg.kq_scale, o_lat.data() + begin * H * lora);
+  });
+
+  // Per head out of latent space: [n, H * v_head], then the output projection.
+  std::vector<float> o(static_cast<size_t>(n * H * cfg.v_head));
+  std::vector<float> lat_h(static_cast<size_t>(n * lora)), o_h(static_cast<size_t>(n * cfg.v_head));
+  for (int64_t h = 0; h < H; ++h) {
+    for (int64_t t = 0; t < n; ++t) std::copy_n(o_lat.data() + (t * H + h) * lora, lora, lat_h.data() + t * lora);
+    Linear(pool, w.v_b.RowRange(w.v_b_first + h * w.v_b_stride, cfg.v_head), lat_h.data(), n, o_h.data());
+    for (int64_t t = 0; t < n; ++t) {
+      std::copy_n(o_h.data() + t * cfg.v_head, cfg.v_head, o.data() + (t * H + h) * cfg.v_head);
+    }
+  }
+  Linear(pool, w.out, o.data(), n, out);
+}
+
+}  // namespace engram::engine
