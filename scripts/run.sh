@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The main job: set up, build (Release), start engramd in the background for this repository (if it
-# is not running yet) and print its status. The daemon keeps running; stop it with
+# is not running yet), load the tiny deepseek2 test model shipped in tests/golden, stream a short
+# completion from it, and print the daemon's status. The daemon keeps running; stop it with
 # `build/release/clients/cli/engram shutdown` (or pass --stop to stop it after printing).
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -13,8 +14,12 @@ cmake --preset release >/dev/null
 cmake --build --preset release -j "${ENGRAM_JOBS:-2}" --target engramd engram >/dev/null
 
 BIN="$ROOT/build/release"
-"$BIN/clients/cli/engram" daemon start --engramd "$BIN/daemon/engramd"
-"$BIN/clients/cli/engram" status
+ENGRAM="$BIN/clients/cli/engram"
+"$ENGRAM" daemon start --engramd "$BIN/daemon/engramd"
+"$ENGRAM" model load "$ROOT/tests/golden/deepseek2/tiny-f32.gguf"
+echo "== completion from the tiny random-weight model (its text is noise by construction)"
+"$ENGRAM" complete --max-tokens 24 "int main(void) {"
+"$ENGRAM" status
 if ((STOP)); then
   "$BIN/clients/cli/engram" shutdown
 fi
