@@ -33,8 +33,12 @@ absl::StatusOr<std::vector<engine::tokenizer::ChatMessage>> FromProto(
   return out;
 }
 
-absl::Status FillLimits(int32_t max_tokens, const google::protobuf::RepeatedPtrField<std::string>& stop,
-                        engine::GenerateRequest* out) {
+absl::Status FillGenerationOptions(const v1::Sampling& sampling, int32_t max_tokens,
+                                   const google::protobuf::RepeatedPtrField<std::string>& stop,
+                                   engine::GenerateRequest* out) {
+  auto params = FromProto(sampling);
+  if (!params.ok()) return params.status();
+  out->sampling = *params;
   if (max_tokens < 0) return absl::InvalidArgumentError("max_tokens must be >= 0");
   out->max_tokens = max_tokens == 0 ? 256 : max_tokens;
   if (stop.size() > 16) return absl::InvalidArgumentError("stop: at most 16 stop strings");

@@ -162,10 +162,7 @@ grpc::ServerWriteReactor<v1::CompletionEvent>* ModelService::Complete(grpc::Call
   v1::CompleteRequest req = *request;  // the worker outlives nothing, but keep it self-contained
   return new GenerationStream(engine_, std::move(*session), [this, req]() -> absl::StatusOr<engine::GenerateRequest> {
     engine::GenerateRequest out;
-    auto sampling = marshal::FromProto(req.sampling());
-    if (!sampling.ok()) return sampling.status();
-    out.sampling = *sampling;
-    if (auto s = marshal::FillLimits(req.max_tokens(), req.stop(), &out); !s.ok()) return s;
+    if (auto s = marshal::FillGenerationOptions(req.sampling(), req.max_tokens(), req.stop(), &out); !s.ok()) return s;
     auto prompt = req.has_suffix() ? engine_->FimPrompt(req.prompt(), req.suffix()) : engine_->CompletionPrompt(req.prompt());
     if (!prompt.ok()) return prompt.status();
     out.prompt = std::move(*prompt);
@@ -180,10 +177,7 @@ grpc::ServerWriteReactor<v1::CompletionEvent>* ModelService::Chat(grpc::Callback
   v1::ChatRequest req = *request;
   return new GenerationStream(engine_, std::move(*session), [this, req]() -> absl::StatusOr<engine::GenerateRequest> {
     engine::GenerateRequest out;
-    auto sampling = marshal::FromProto(req.sampling());
-    if (!sampling.ok()) return sampling.status();
-    out.sampling = *sampling;
-    if (auto s = marshal::FillLimits(req.max_tokens(), req.stop(), &out); !s.ok()) return s;
+    if (auto s = marshal::FillGenerationOptions(req.sampling(), req.max_tokens(), req.stop(), &out); !s.ok()) return s;
     auto messages = marshal::FromProto(req.messages());
     if (!messages.ok()) return messages.status();
     auto prompt = engine_->ChatPrompt(*messages, req.system_prompt());
