@@ -64,9 +64,17 @@ Kind KindOf(ValueType t) {
   return Kind::kInvalid;
 }
 
-// Bytes of a fixed-size value; for strings the length prefix, for arrays type + count (the least
-// each can occupy).
-uint64_t MinBytes(ValueType t) {
+
+bool IsValidValueType(uint32_t t) { return t <= static_cast<uint32_t>(ValueType::kFloat64); }
+
+std::string TypeText(uint32_t t) {
+  return IsValidValueType(t) ? std::string(ValueTypeName(static_cast<ValueType>(t)))
+                             : "unknown (" + std::to_string(t) + ")";
+}
+
+}  // namespace
+
+uint64_t ValueTypeMinBytes(ValueType t) {
   switch (t) {
     case ValueType::kUint8:
     case ValueType::kInt8:
@@ -89,15 +97,6 @@ uint64_t MinBytes(ValueType t) {
   }
   return 1;
 }
-
-bool IsValidValueType(uint32_t t) { return t <= static_cast<uint32_t>(ValueType::kFloat64); }
-
-std::string TypeText(uint32_t t) {
-  return IsValidValueType(t) ? std::string(ValueTypeName(static_cast<ValueType>(t)))
-                             : "unknown (" + std::to_string(t) + ")";
-}
-
-}  // namespace
 
 std::string_view ValueTypeName(ValueType t) {
   switch (t) {
@@ -230,7 +229,7 @@ class FileParser {
   absl::Status ReadScalar(ValueType type, const std::string& what, Value* out) {
     switch (KindOf(type)) {
       case Kind::kUnsigned: {
-        ASSIGN_OR_RETURN(uint64_t v, ReadUnsigned(MinBytes(type), what));
+        ASSIGN_OR_RETURN(uint64_t v, ReadUnsigned(ValueTypeMinBytes(type), what));
         out->data = v;
         return absl::OkStatus();
       }
@@ -262,7 +261,7 @@ class FileParser {
   }
 
   absl::StatusOr<int64_t> ReadSigned(ValueType type, const std::string& what) {
-    const uint64_t width = MinBytes(type);
+    const uint64_t width = ValueTypeMinBytes(type);
     ASSIGN_OR_RETURN(uint64_t u, ReadUnsigned(width, what));
     if (width < 8) {
       const uint64_t sign = uint64_t{1} << (8 * width - 1);
@@ -311,7 +310,7 @@ class FileParser {
     if (et == ValueType::kArray) return Invalid(what + " is an array of arrays (not supported)");
     out->array_type = et;
     ASSIGN_OR_RETURN(uint64_t n, ReadUnsigned(8, what + " array length"));
-    if (n > Remaining() / MinBytes(et)) {
+    if (n > Remaining() / ValueTypeMinBytes(et)) {
       return absl::DataLossError("gguf: " + f_->name_ + ": truncated: " + what + " claims " +
                                  std::to_string(n) + " elements of type " + TypeText(elem) +
                                  " but only " + Hex(Remaining()) + " bytes are left");
@@ -320,7 +319,7 @@ class FileParser {
     switch (KindOf(et)) {
       case Kind::kUnsigned: {
         ASSIGN_OR_RETURN(out->data, ReadElements<uint64_t>(n, [&](uint64_t i) {
-                           return ReadUnsigned(MinBytes(et), elem_what(i));
+                           return ReadUnsigned(ValueTypeMinBytes(et), elem_what(i));
                          }));
         return absl::OkStatus();
       }

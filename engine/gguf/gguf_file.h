@@ -35,6 +35,9 @@ enum class ValueType : uint32_t {
   kBool = 7, kString = 8, kArray = 9, kUint64 = 10, kInt64 = 11, kFloat64 = 12,
 };
 std::string_view ValueTypeName(ValueType t);
+// Bytes a value of type `t` occupies at the least in a file: the scalar's width, 8 for a string
+// (its length prefix), 12 for an array (element type + count).
+uint64_t ValueTypeMinBytes(ValueType t);
 
 // One metadata value. Scalars are held widened; arrays hold one element type.
 struct Value {

@@ -63,24 +63,6 @@ bool IntRangeOf(ValueType t, IntRange* r) {
   }
 }
 
-int Width(ValueType t) {
-  switch (t) {
-    case ValueType::kUint8:
-    case ValueType::kInt8:
-    case ValueType::kBool:
-      return 1;
-    case ValueType::kUint16:
-    case ValueType::kInt16:
-      return 2;
-    case ValueType::kUint32:
-    case ValueType::kInt32:
-    case ValueType::kFloat32:
-      return 4;
-    default:
-      return 8;
-  }
-}
-
 bool IsValidType(ValueType t) {
   return static_cast<uint32_t>(t) <= static_cast<uint32_t>(ValueType::kFloat64);
 }
@@ -204,11 +186,11 @@ void PutValue(std::string* out, const Value& v) {
     if (IntRangeOf(et, &r) && r.is_signed) {
       const auto& xs = std::get<std::vector<int64_t>>(v.data);
       PutLe(out, xs.size(), 8);
-      for (int64_t x : xs) PutSigned(out, x, Width(et));
+      for (int64_t x : xs) PutSigned(out, x, static_cast<int>(ValueTypeMinBytes(et)));
     } else if (IntRangeOf(et, &r)) {
       const auto& xs = std::get<std::vector<uint64_t>>(v.data);
       PutLe(out, xs.size(), 8);
-      for (uint64_t x : xs) PutLe(out, x, Width(et));
+      for (uint64_t x : xs) PutLe(out, x, static_cast<int>(ValueTypeMinBytes(et)));
     } else if (et == ValueType::kFloat32 || et == ValueType::kFloat64) {
       const auto& xs = std::get<std::vector<double>>(v.data);
       PutLe(out, xs.size(), 8);
@@ -225,9 +207,9 @@ void PutValue(std::string* out, const Value& v) {
     return;
   }
   if (IntRangeOf(v.type, &r) && r.is_signed) {
-    PutSigned(out, std::get<int64_t>(v.data), Width(v.type));
+    PutSigned(out, std::get<int64_t>(v.data), static_cast<int>(ValueTypeMinBytes(v.type)));
   } else if (IntRangeOf(v.type, &r)) {
-    PutLe(out, std::get<uint64_t>(v.data), Width(v.type));
+    PutLe(out, std::get<uint64_t>(v.data), static_cast<int>(ValueTypeMinBytes(v.type)));
   } else if (v.type == ValueType::kFloat32 || v.type == ValueType::kFloat64) {
     PutFloat(out, std::get<double>(v.data), v.type);
   } else if (v.type == ValueType::kBool) {

@@ -184,20 +184,24 @@ void DequantizeQ8_K(const void* src, float* dst, int64_t n) {
   }
 }
 
-[[noreturn]] void Die(const char* what, DType type, int64_t n) {
+}  // namespace
+
+namespace internal {
+
+void DieBadRow(const char* what, DType type, int64_t n) {
   std::fprintf(stderr, "kernels: %s: type %.*s (%u), n %lld\n", what,
                static_cast<int>(DTypeName(type).size()), DTypeName(type).data(),
                static_cast<unsigned>(type), static_cast<long long>(n));
   std::abort();
 }
 
-}  // namespace
+}  // namespace internal
 
 void DequantizeRowRef(DType type, const void* src, float* dst, int64_t n) {
   // Callers validated the tensor (gguf reader) or built the buffer themselves: a bad type or a
   // partial block here is a programmer error.
   if (!IsSupported(type) || RowBytes(type, n) < 0)
-    Die("DequantizeRowRef: bad type or length", type, n);
+    internal::DieBadRow("DequantizeRowRef: bad type or length", type, n);
   switch (type) {
     case DType::kF32:
       return DequantizePlain<float>(src, dst, n);
@@ -238,7 +242,7 @@ void DequantizeRowRef(DType type, const void* src, float* dst, int64_t n) {
     default:
       break;
   }
-  Die("DequantizeRowRef: supported type without a kernel", type, n);
+  internal::DieBadRow("DequantizeRowRef: supported type without a kernel", type, n);
 }
 
 }  // namespace engram::kernels

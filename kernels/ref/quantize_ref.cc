@@ -303,18 +303,11 @@ void QuantizeQ8_K(const float* x, void* dst, int64_t n) {
   }
 }
 
-[[noreturn]] void Die(const char* what, DType type, int64_t n) {
-  std::fprintf(stderr, "kernels: %s: type %.*s (%u), n %lld\n", what,
-               static_cast<int>(DTypeName(type).size()), DTypeName(type).data(),
-               static_cast<unsigned>(type), static_cast<long long>(n));
-  std::abort();
-}
-
 }  // namespace
 
 void QuantizeRowRef(DType type, const float* src, void* dst, int64_t n) {
   if (!IsSupported(type) || RowBytes(type, n) < 0)
-    Die("QuantizeRowRef: bad type or length", type, n);
+    internal::DieBadRow("QuantizeRowRef: bad type or length", type, n);
   switch (type) {
     case DType::kF32:
       return QuantizePlain<float>(src, dst, n, [](float v) { return v; });
@@ -355,7 +348,7 @@ void QuantizeRowRef(DType type, const float* src, void* dst, int64_t n) {
     default:
       break;
   }
-  Die("QuantizeRowRef: supported type without a quantizer", type, n);
+  internal::DieBadRow("QuantizeRowRef: supported type without a quantizer", type, n);
 }
 
 }  // namespace engram::kernels

@@ -34,6 +34,11 @@ void DequantizeRowRef(DType type, const void* src, float* dst, int64_t n);
 //                saturate.
 void QuantizeRowRef(DType type, const float* src, void* dst, int64_t n);
 
+namespace internal {
+// Aborts naming the type and length: a programmer error (callers validate tensors at the boundary).
+[[noreturn]] void DieBadRow(const char* what, DType type, int64_t n);
+}  // namespace internal
+
 // See ops.h for each of these.
 void MatMulRef(const MatrixView& w, const float* x, int64_t n, float* y, int64_t row_begin, int64_t row_end);
 void SoftmaxRef(float* x, int64_t n);

@@ -108,6 +108,8 @@ int Process::Wait(std::chrono::milliseconds timeout) {
     if (r == pid_) {
       exited_ = true;
       exit_code_ = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+      // The reader thread may not have drained the pipe yet: wait for EOF so output() is complete.
+      WaitForEof(std::chrono::seconds(2));
       return exit_code_;
     }
     if (std::chrono::steady_clock::now() >= until) return -1;
@@ -134,7 +136,6 @@ CommandResult RunCommand(const std::vector<std::string>& argv, const std::map<st
   Process p(argv, env);
   CommandResult r;
   r.exit_code = p.Wait(timeout);
-  p.WaitForEof(std::chrono::seconds(2));
   r.output = p.output();
   return r;
 }
