@@ -108,4 +108,28 @@ int64_t RowBytes(DType type, int64_t n) {
   return blocks * t->block_bytes;
 }
 
+DType ActivationType(DType weight) {
+  switch (weight) {
+    case DType::kQ4_0:
+    case DType::kQ5_0:
+    case DType::kQ8_0:
+      return DType::kQ8_0;
+    case DType::kQ4_1:
+    case DType::kQ5_1:
+      return DType::kQ8_1;
+    case DType::kQ2_K:
+    case DType::kQ3_K:
+    case DType::kQ4_K:
+    case DType::kQ5_K:
+    case DType::kQ6_K:
+      return DType::kQ8_K;
+    case DType::kF16:
+      return DType::kF16;
+    case DType::kBF16:
+      return DType::kBF16;
+    default:
+      return DType::kF32;
+  }
+}
+
 }  // namespace engram::kernels

@@ -74,4 +74,9 @@ int64_t BlockBytes(DType type);
 // not a multiple of BlockElems(type), or the result would overflow int64_t.
 int64_t RowBytes(DType type, int64_t n);
 
+// The packed format a matmul's activations take for weights of `weight` type (what an integer dot
+// product consumes, as in ggml's CPU backend): q8_0 for q4_0 / q5_0 / q8_0, q8_1 for q4_1 / q5_1,
+// q8_K for the k-quants, f16 / bf16 for those weights, f32 for everything else.
+DType ActivationType(DType weight);
+
 }  // namespace engram::kernels

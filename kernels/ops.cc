@@ -12,7 +12,8 @@ struct Table {
   const char* variant;
   void (*rms_norm)(const float*, const float*, float*, int64_t, int64_t, float);
   void (*dequantize_row)(DType, const void*, float*, int64_t);
-  void (*matmul)(const MatrixView&, const float*, int64_t, float*, int64_t, int64_t);
+  void (*pack_activations)(DType, const float*, int64_t, int64_t, void*);
+  void (*matmul)(const MatrixView&, const void*, int64_t, float*, int64_t, int64_t);
   void (*softmax)(float*, int64_t);
   void (*swiglu)(const float*, const float*, float*, int64_t);
   void (*rotate_pairs)(float*, const float*, int64_t);
@@ -21,7 +22,7 @@ struct Table {
 };
 
 Table Choose() {
-  Table ref{"ref",     RmsNormRef,    DequantizeRowRef,         MatMulRef,
+  Table ref{"ref",     RmsNormRef,    DequantizeRowRef,         PackActivationsRef, MatMulRef,
             SoftmaxRef, SwiGluRef,     RotatePairsRef,           AttentionSingleKvRef};
   const char* force = std::getenv("ENGRAM_KERNELS");
   if (force != nullptr && std::strcmp(force, "ref") == 0) return ref;
@@ -44,7 +45,11 @@ void DequantizeRow(DType type, const void* src, float* dst, int64_t n) {
   Active().dequantize_row(type, src, dst, n);
 }
 
-void MatMul(const MatrixView& w, const float* x, int64_t n, float* y, int64_t row_begin, int64_t row_end) {
+void PackActivations(DType weight, const float* x, int64_t n, int64_t cols, void* dst) {
+  Active().pack_activations(weight, x, n, cols, dst);
+}
+
+void MatMul(const MatrixView& w, const void* x, int64_t n, float* y, int64_t row_begin, int64_t row_end) {
   Active().matmul(w, x, n, y, row_begin, row_end);
 }
 

@@ -21,9 +21,15 @@ void RmsNorm(const float* x, const float* w, float* y, int64_t rows, int64_t n, 
 // alignment). `type` must be IsSupported() and n a multiple of BlockElems(type).
 void DequantizeRow(DType type, const void* src, float* dst, int64_t n);
 
+// Packs n activation rows of `cols` floats for a matmul with `weight`-typed weights:
+// dst is [n][RowBytes(ActivationType(weight), cols)] (for f32 a plain copy). Done once per matmul,
+// whatever the number of threads that then share the output rows.
+void PackActivations(DType weight, const float* x, int64_t n, int64_t cols, void* dst);
+
 // y[t, r] = sum_c w[r, c] * x[t, c] for output rows r in [row_begin, row_end) and every token t.
-// x: [n, w.cols]; y: [n, w.rows] (only the given rows are written). Callers split rows over threads.
-void MatMul(const MatrixView& w, const float* x, int64_t n, float* y, int64_t row_begin, int64_t row_end);
+// x: n rows packed by PackActivations(w.type, ...); y: [n, w.rows] (only the given rows are
+// written). Callers split rows over threads.
+void MatMul(const MatrixView& w, const void* x, int64_t n, float* y, int64_t row_begin, int64_t row_end);
 
 // x[0 .. n) = softmax(x) in place (max-subtracted).
 void Softmax(float* x, int64_t n);

@@ -59,8 +59,20 @@ absl::StatusOr<std::vector<float>> WeightVector(const gguf::File& file, const st
 }
 
 void Linear(ThreadPool* pool, const kernels::MatrixView& w, const float* x, int64_t n, float* y) {
-  // Small chunks keep both cores busy on narrow matrices; each chunk dequantizes its rows once.
-  pool->ParallelFor(w.rows, 16, [&](int64_t begin, int64_t end) { kernels::MatMul(w, x, n, y, begin, end); });
+  // Activations are packed once (in parallel over tokens), then output rows are split over the
+  // pool; small chunks keep both cores busy on narrow matrices.
+  const kernels::DType act = kernels::ActivationType(w.type);
+  const void* packed = x;
+  std::vector<uint8_t> buffer;
+  if (act != kernels::DType::kF32) {
+    const size_t row_bytes = static_cast<size_t>(kernels::RowBytes(act, w.cols));
+    buffer.resize(static_cast<size_t>(n) * row_bytes);
+    pool->ParallelFor(n, 4, [&](int64_t begin, int64_t end) {
+      kernels::PackActivations(w.type, x + begin * w.cols, end - begin, w.cols, buffer.data() + begin * row_bytes);
+    });
+    packed = buffer.data();
+  }
+  pool->ParallelFor(w.rows, 16, [&](int64_t begin, int64_t end) { kernels::MatMul(w, packed, n, y, begin, end); });
 }
 
 }  // namespace engram::engine

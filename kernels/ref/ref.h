@@ -40,7 +40,8 @@ namespace internal {
 }  // namespace internal
 
 // See ops.h for each of these.
-void MatMulRef(const MatrixView& w, const float* x, int64_t n, float* y, int64_t row_begin, int64_t row_end);
+void PackActivationsRef(DType weight, const float* x, int64_t n, int64_t cols, void* dst);
+void MatMulRef(const MatrixView& w, const void* x, int64_t n, float* y, int64_t row_begin, int64_t row_end);
 void SoftmaxRef(float* x, int64_t n);
 void SwiGluRef(const float* gate, const float* up, float* out, int64_t n);
 void RotatePairsRef(float* x, const float* cos_sin, int64_t n_pairs);
