@@ -20,7 +20,7 @@ using testing::ScratchEnv;
 TEST(CliE2E, StatusJsonIsValidJsonFromTheRunningDaemon) {
   ScratchEnv env;
   Process daemon({ENGRAMD_BIN, "--foreground"}, env.vars());
-  ASSERT_FALSE(daemon.WaitForOutput("listening on unix:", 20s).empty()) << daemon.output();
+  ASSERT_FALSE(testing::WaitForEngramdReady(daemon).empty()) << daemon.output();
 
   auto r = RunCommand({ENGRAM_BIN, "status", "--json"}, env.vars());
   ASSERT_EQ(r.exit_code, 0) << r.output;

@@ -20,15 +20,13 @@ using namespace std::chrono_literals;
 using testing::Process;
 using testing::ScratchEnv;
 
-constexpr char kReady[] = "listening on unix:";
-
 class DaemonE2E : public ::testing::Test {
  protected:
   std::unique_ptr<Process> StartDaemon(std::vector<std::string> extra = {}) {
     std::vector<std::string> argv = {ENGRAMD_BIN, "--foreground"};
     argv.insert(argv.end(), extra.begin(), extra.end());
     auto p = std::make_unique<Process>(argv, env_.vars());
-    ready_line_ = p->WaitForOutput(kReady, 20s);
+    ready_line_ = testing::WaitForEngramdReady(*p);
     EXPECT_FALSE(ready_line_.empty()) << "engramd did not report readiness:\n" << p->output();
     return p;
   }

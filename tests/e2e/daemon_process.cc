@@ -131,6 +131,10 @@ std::string Process::output() {
   return out_;
 }
 
+std::string WaitForEngramdReady(Process& daemon) {
+  return daemon.WaitForOutput("listening on unix:", std::chrono::seconds(20));
+}
+
 CommandResult RunCommand(const std::vector<std::string>& argv, const std::map<std::string, std::string>& env,
                          std::chrono::milliseconds timeout) {
   Process p(argv, env);

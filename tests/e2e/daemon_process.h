@@ -57,6 +57,10 @@ class Process {
   std::thread reader_;
 };
 
+// Waits (up to 20 s) for engramd's readiness line ("engramd ... listening on unix:... pid=N") and
+// returns it; "" when the daemon exited or stayed silent.
+std::string WaitForEngramdReady(Process& daemon);
+
 struct CommandResult {
   int exit_code = -1;
   std::string output;  // stdout + stderr

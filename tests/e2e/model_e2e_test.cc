@@ -25,7 +25,7 @@ class ModelE2E : public ::testing::Test {
  protected:
   void SetUp() override {
     daemon_ = std::make_unique<Process>(std::vector<std::string>{ENGRAMD_BIN, "--foreground"}, env_.vars());
-    ASSERT_FALSE(daemon_->WaitForOutput("listening on unix:", 20s).empty()) << daemon_->output();
+    ASSERT_FALSE(testing::WaitForEngramdReady(*daemon_).empty()) << daemon_->output();
     channel_ = grpc::CreateChannel("unix:" + env_.socket_path(), grpc::InsecureChannelCredentials());
     stub_ = v1::Model::NewStub(channel_);
   }
