@@ -94,6 +94,8 @@ absl::StatusOr<LoadedModel> Engine::Load(const std::string& path) {
     m.bytes_by_type[std::string(kernels::DTypeName(t.type))] += static_cast<int64_t>(t.size_bytes);
   }
   m.context = std::min(options_.max_context, m.info.n_ctx_train > 0 ? m.info.n_ctx_train : options_.max_context);
+  m.kv_type = options_.kv_type;
+  m.kv_bytes_per_token = state->model->NewSequence(1, options_.kv_type)->kv_bytes_per_token();
   m.load_ms = MsSince(t0);
   LoadedModel result = m;
   std::lock_guard<std::mutex> lock(mu_);
@@ -155,7 +157,7 @@ absl::StatusOr<GenerateResult> Engine::Generate(const GenerateRequest& req, cons
       return result;
     }
   }
-  auto seq = s->model->NewSequence(context);
+  auto seq = s->model->NewSequence(context, options_.kv_type);
   std::vector<float> logits(static_cast<size_t>(n_vocab));
   auto t0 = Clock::now();
   RETURN_IF_ERROR(s->model->Forward(req.prompt, seq.get(), false, logits.data()));

@@ -34,6 +34,7 @@ namespace engram::engine {
 struct EngineOptions {
   int n_threads = 0;           // compute threads (0: all cores)
   int64_t max_context = 8192;  // per-sequence KV capacity (capped at the model's training context)
+  KvType kv_type = KvType::kF32;
 };
 
 struct LoadedModel {
@@ -41,6 +42,8 @@ struct LoadedModel {
   ModelInfo info;
   std::map<std::string, int64_t> bytes_by_type;  // quantization mix: "q4_K" -> bytes of such tensors
   int64_t context = 0;                           // tokens per sequence
+  KvType kv_type = KvType::kF32;
+  int64_t kv_bytes_per_token = 0;
   double load_ms = 0.0;
 };
 

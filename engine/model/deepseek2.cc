@@ -37,10 +37,12 @@ absl::Status Positive(const char* what, int64_t v) {
 
 class Deepseek2Sequence final : public SequenceState {
  public:
-  Deepseek2Sequence(int64_t n_layer, int64_t width, int64_t max_tokens) : cache(n_layer, width, max_tokens) {}
+  Deepseek2Sequence(int64_t n_layer, int64_t kv_lora, int64_t n_rot, int64_t max_tokens, KvType kv)
+      : cache(n_layer, kv_lora, n_rot, max_tokens, kv) {}
   int64_t size() const override { return cache.size(); }
   int64_t max_tokens() const override { return cache.max_tokens(); }
   void Truncate(int64_t n) override { cache.Truncate(n); }
+  int64_t kv_bytes_per_token() const override { return cache.bytes_per_token(); }
   LatentCache cache;
 };
 
@@ -60,8 +62,8 @@ class Deepseek2 final : public Model {
   absl::Status Load();
 
   const ModelInfo& info() const override { return info_; }
-  std::unique_ptr<SequenceState> NewSequence(int64_t max_tokens) const override {
-    return std::make_unique<Deepseek2Sequence>(cfg_.n_layer, cfg_.kv_lora_rank + cfg_.qk_rope, max_tokens);
+  std::unique_ptr<SequenceState> NewSequence(int64_t max_tokens, KvType kv) const override {
+    return std::make_unique<Deepseek2Sequence>(cfg_.n_layer, cfg_.kv_lora_rank, cfg_.qk_rope, max_tokens, kv);
   }
   absl::Status Forward(std::span<const int32_t> tokens, SequenceState* seq, bool all_logits,
                        float* logits) const override;

@@ -26,13 +26,14 @@ void MlaForward(ThreadPool* pool, const MlaConfig& cfg, const MlaWeights& w, con
   }
 
   // Latent rows for the new tokens: [n, kv_lora + rope] = [RMSNorm(c), RoPE(k_pe)].
-  float* lat = cache->Append(layer, n);
-  Linear(pool, w.kv_a, x, n, lat);
+  std::vector<float> lat(static_cast<size_t>(n * d_lat));
+  Linear(pool, w.kv_a, x, n, lat.data());
   for (int64_t t = 0; t < n; ++t) {
-    float* row = lat + t * d_lat;
+    float* row = lat.data() + t * d_lat;
     kernels::RmsNorm(row, w.kv_a_norm.data(), row, 1, lora, cfg.rms_eps);
     kernels::RotatePairs(row + lora, cos_sin + t * rope, rope / 2);
   }
+  cache->Store(layer, lat.data(), n);
 
   // Absorbed queries: [n, H, kv_lora + rope] = [k_b[h] q_nope, RoPE(q_pe)].
   std::vector<float> qa(static_cast<size_t>(n * H * d_lat));
@@ -52,8 +53,8 @@ void MlaForward(ThreadPool* pool, const MlaConfig& cfg, const MlaWeights& w, con
 
   // Attention over every cached token: output in latent space, [n, H, kv_lora].
   std::vector<float> o_lat(static_cast<size_t>(n * H * lora));
-  const float* kv = cache->Rows(layer);
   const int64_t n_kv = pos0 + n;
+  const float* kv = cache->View(layer, n_kv);  // as stored: the new tokens went through the cache type too
   pool->ParallelFor(n, 1, [&](int64_t begin, int64_t end) {
     kernels::AttentionSingleKv(qa.data() + begin * H * d_lat, end - begin, H, d_lat, kv, n_kv, lora, pos0 + begin,
                                cfg.kq_scale, o_lat.data() + begin * H * lora);

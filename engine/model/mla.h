@@ -43,7 +43,7 @@ struct MlaWeights {
 };
 
 // x: [n, n_embd] (already normed); cos_sin: [n, qk_rope] for the n new positions; out: [n, n_embd].
-// Appends the n tokens' latent rows to `cache` layer `layer` (the caller commits).
+// Stores the n tokens' latent rows in `cache` layer `layer` (the caller commits).
 void MlaForward(ThreadPool* pool, const MlaConfig& cfg, const MlaWeights& w, const float* x, int64_t n,
                 const float* cos_sin, LatentCache* cache, int64_t layer, float* out);
 

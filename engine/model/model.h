@@ -19,6 +19,7 @@
 
 #include "absl/status/statusor.h"
 #include "engine/gguf/gguf_file.h"
+#include "engine/kv_cache/latent_cache.h"
 #include "support/thread_pool.h"
 
 namespace engram::engine {
@@ -41,13 +42,15 @@ class SequenceState {
   virtual int64_t size() const = 0;        // tokens processed
   virtual int64_t max_tokens() const = 0;
   virtual void Truncate(int64_t n) = 0;    // forget tokens from n on
+  virtual int64_t kv_bytes_per_token() const = 0;
 };
 
 class Model {
  public:
   virtual ~Model() = default;
   virtual const ModelInfo& info() const = 0;
-  virtual std::unique_ptr<SequenceState> NewSequence(int64_t max_tokens) const = 0;
+  // A sequence holding up to max_tokens, its KV cache stored as `kv` (values rounded to that type).
+  virtual std::unique_ptr<SequenceState> NewSequence(int64_t max_tokens, KvType kv = KvType::kF32) const = 0;
   // logits: [n, n_vocab] when all_logits, else [1, n_vocab] for the last token.
   // Errors: INVALID_ARGUMENT for a token id out of range or a foreign state; OUT_OF_RANGE when the
   // sequence would exceed max_tokens. On error the sequence is unchanged.

@@ -1,6 +1,7 @@
 // engram-eval: check the engine against other implementations.
 //
-//   engram-eval logits --model M --tokens-file F --out O [--mode batch|seq|chunk --chunk N] [--threads N]
+//   engram-eval logits --model M --tokens-file F --out O [--mode batch|seq|chunk --chunk N]
+//                      [--kv f32|f16|bf16|fp8] [--threads N]
 //     writes the logits of every position as raw little-endian float32 [n_tokens, n_vocab]
 //     (the format of tests/golden), computed in one batch, one token at a time, or in chunks.
 //   engram-eval tokenize --model M  < text
@@ -49,7 +50,7 @@ absl::StatusOr<std::vector<int32_t>> ReadTokens(const std::string& path) {
 }
 
 int RunLogits(const std::string& model_path, const std::string& tokens_path, const std::string& out_path,
-              const std::string& mode, int chunk, int threads) {
+              const std::string& mode, int chunk, int threads, const std::string& kv) {
   auto file = engine::gguf::File::Open(model_path);
   if (!file.ok()) return Fail(file.status());
   ThreadPool pool(threads);
@@ -60,7 +61,7 @@ int RunLogits(const std::string& model_path, const std::string& tokens_path, con
   const size_t n = tokens->size(), V = static_cast<size_t>((*model)->info().n_vocab);
   size_t step = mode == "batch" ? n : mode == "seq" ? 1 : static_cast<size_t>(chunk);
   if (step == 0) step = 1;
-  auto seq = (*model)->NewSequence(static_cast<int64_t>(n));
+  auto seq = (*model)->NewSequence(static_cast<int64_t>(n), *engine::KvTypeFromName(kv));
   std::vector<float> logits(n * V);
   for (size_t b = 0; b < n; b += step) {
     size_t m = std::min(step, n - b);
@@ -95,6 +96,7 @@ int main(int argc, char** argv) {
   app.require_subcommand(1);
   std::string model, tokens_file, out, mode = "batch";
   int chunk = 16, threads = 0;
+  std::string kv = "f32";
   auto* logits = app.add_subcommand("logits", "write the logits of every position (float32 [n_tokens, n_vocab])");
   logits->add_option("--model", model, "GGUF model")->required();
   logits->add_option("--tokens-file", tokens_file, "comma-separated token ids")->required();
@@ -102,9 +104,12 @@ int main(int argc, char** argv) {
   logits->add_option("--mode", mode, "batch, seq or chunk")->check(CLI::IsMember({"batch", "seq", "chunk"}))->capture_default_str();
   logits->add_option("--chunk", chunk, "tokens per step in chunk mode")->check(CLI::PositiveNumber)->capture_default_str();
   logits->add_option("--threads", threads, "threads (0: all cores)")->capture_default_str();
+  logits->add_option("--kv", kv, "KV cache storage: f32, f16, bf16 or fp8")
+      ->check(CLI::IsMember({"f32", "f16", "bf16", "fp8"}))
+      ->capture_default_str();
   auto* tokenize = app.add_subcommand("tokenize", "print the token ids of stdin as a JSON array (no BOS)");
   tokenize->add_option("--model", model, "GGUF model or vocabulary file")->required();
   CLI11_PARSE(app, argc, argv);
-  if (*logits) return RunLogits(model, tokens_file, out, mode, chunk, threads);
+  if (*logits) return RunLogits(model, tokens_file, out, mode, chunk, threads, kv);
   return RunTokenize(model);
 }

@@ -8,6 +8,7 @@
 #include "engine/gguf/gguf_file.h"
 #include "engine/gguf/gguf_writer.h"
 #include "engine/model/model.h"
+#include "tests/unit/engine/model/gguf_rewrite.h"
 
 namespace engram::engine {
 namespace {
@@ -24,15 +25,11 @@ TEST(Deepseek2KvB, MergedKvBGivesTheSameLogitsAsSplitKAndV) {
   const gguf::File& f = **src;
   const int64_t H = 4, nope = 32, v = 32, lora = 64;  // tests/golden/deepseek2/tiny-f32.json
 
-  gguf::Writer w;
-  for (const std::string& key : f.keys()) w.Add(key, *f.Find(key));
-  for (const gguf::TensorInfo& t : f.tensors()) {
+  testing::Rewrite merge_kv_b;
+  merge_kv_b.tensor = [&](const gguf::TensorInfo& t, gguf::Writer& w) {
     const std::string& name = t.name;
-    if (name.find("attn_v_b") != std::string::npos) continue;
-    if (name.find("attn_k_b") == std::string::npos) {
-      w.AddTensor(name, t.type, t.dims, std::string(reinterpret_cast<const char*>(f.TensorData(t)), t.size_bytes));
-      continue;
-    }
+    if (name.find("attn_v_b") != std::string::npos) return false;
+    if (name.find("attn_k_b") == std::string::npos) return true;
     const std::string prefix = name.substr(0, name.find("attn_k_b"));
     const float* k_b = F32(f, name);                        // [H][lora][nope]
     const float* v_b = F32(f, prefix + "attn_v_b.weight");  // [H][v][lora]
@@ -44,10 +41,9 @@ TEST(Deepseek2KvB, MergedKvBGivesTheSameLogitsAsSplitKAndV) {
       }
     }
     w.AddTensorF32(prefix + "attn_kv_b.weight", {lora, H * (nope + v)}, kv_b);
-  }
-  auto bytes = w.Serialize();
-  ASSERT_TRUE(bytes.ok()) << bytes.status();
-  auto merged = gguf::File::FromBuffer(std::move(*bytes), "tiny-f32-kv_b.gguf");
+    return false;
+  };
+  auto merged = testing::RewriteGguf(f, merge_kv_b, "tiny-f32-kv_b.gguf");
   ASSERT_TRUE(merged.ok()) << merged.status();
   ASSERT_EQ((*merged)->FindTensor("blk.0.attn_k_b.weight"), nullptr);
 
@@ -72,20 +68,16 @@ TEST(Deepseek2Load, MissingOrMisshapenTensorsAreNamed) {
   ASSERT_TRUE(src.ok());
   const gguf::File& f = **src;
   for (const char* mode : {"drop", "reshape"}) {
-    gguf::Writer w;
-    for (const std::string& key : f.keys()) w.Add(key, *f.Find(key));
-    for (const gguf::TensorInfo& t : f.tensors()) {
-      std::string bytes(reinterpret_cast<const char*>(f.TensorData(t)), t.size_bytes);
-      if (t.name == "blk.1.ffn_gate_inp.weight") {
-        if (std::string(mode) == "drop") continue;
-        w.AddTensor(t.name, t.type, {t.dims[1], t.dims[0]}, bytes);  // transposed dims
-        continue;
+    testing::Rewrite breakage;
+    breakage.tensor = [&](const gguf::TensorInfo& t, gguf::Writer& w) {
+      if (t.name != "blk.1.ffn_gate_inp.weight") return true;
+      if (std::string(mode) == "reshape") {  // transposed dims
+        w.AddTensor(t.name, t.type, {t.dims[1], t.dims[0]},
+                    std::string(reinterpret_cast<const char*>(f.TensorData(t)), t.size_bytes));
       }
-      w.AddTensor(t.name, t.type, t.dims, bytes);
-    }
-    auto bytes = w.Serialize();
-    ASSERT_TRUE(bytes.ok());
-    auto file = gguf::File::FromBuffer(std::move(*bytes), "broken.gguf");
+      return false;
+    };
+    auto file = testing::RewriteGguf(f, breakage, "broken.gguf");
     ASSERT_TRUE(file.ok()) << file.status();
     ThreadPool pool(1);
     auto model = LoadModel(std::shared_ptr<const gguf::File>(std::move(*file)), &pool);
