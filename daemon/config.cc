@@ -5,6 +5,7 @@
 #include <filesystem>
 #include <set>
 
+#include "engine/kv_cache/latent_cache.h"
 #include "support/file_util.h"
 #include "support/paths.h"
 #include "toml++/toml.h"
@@ -96,10 +97,11 @@ absl::StatusOr<Config> ParseConfig(std::string_view toml_text, std::string_view 
       if (!s.ok()) return s;
   }
   if (const toml::table* t = root["engine"].as_table()) {
-    if (auto s = CheckKeys(*t, "engine", {"threads", "context", "model"}, origin); !s.ok()) return s;
+    if (auto s = CheckKeys(*t, "engine", {"threads", "context", "model", "kv"}, origin); !s.ok()) return s;
     for (auto s : {Read(*t, "engine", "threads", &c.engine_threads, origin),
                    Read(*t, "engine", "context", &c.engine_context, origin),
-                   Read(*t, "engine", "model", &c.model_path, origin)})
+                   Read(*t, "engine", "model", &c.model_path, origin),
+                   Read(*t, "engine", "kv", &c.kv_type, origin)})
       if (!s.ok()) return s;
   }
   if (const toml::table* t = root["paths"].as_table()) {
@@ -140,6 +142,9 @@ absl::Status ValidateConfig(const Config& c) {
   if (c.engine_context < 16 || c.engine_context > (int64_t{1} << 24)) {
     return absl::InvalidArgumentError("config: engine.context must be within 16..16777216 (got " +
                                       std::to_string(c.engine_context) + ")");
+  }
+  if (!engine::KvTypeFromName(c.kv_type)) {
+    return absl::InvalidArgumentError("config: engine.kv '" + c.kv_type + "' must be f32, f16, bf16 or fp8");
   }
   if (c.socket_path.size() >= sizeof(sockaddr_un{}.sun_path)) {
     return absl::InvalidArgumentError("config: socket path '" + c.socket_path + "' is " +

@@ -23,6 +23,7 @@ struct Config {
   int64_t engine_threads = 0;           // compute threads (0: all cores)
   int64_t engine_context = 8192;        // KV capacity per sequence, in tokens
   std::string model_path;               // loaded at start-up when set
+  std::string kv_type = "f32";          // KV cache storage: f32, f16, bf16, fp8
   // [paths]
   std::string runtime_dir;              // empty: $XDG_RUNTIME_DIR/engram (fallback /tmp/engram-<uid>)
   std::string data_dir;                 // empty: $XDG_DATA_HOME/engram

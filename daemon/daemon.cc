@@ -47,7 +47,9 @@ int RunDaemon(const Config& config, StartupReporter reporter, bool log_to_stderr
 
   EventLoop loop;
   SessionManager sessions(*token);
-  engine::Engine engine({.n_threads = static_cast<int>(config.engine_threads), .max_context = config.engine_context});
+  engine::Engine engine({.n_threads = static_cast<int>(config.engine_threads),
+                         .max_context = config.engine_context,
+                         .kv_type = *engine::KvTypeFromName(config.kv_type)});
   if (!config.model_path.empty()) {
     auto loaded = engine.Load(config.model_path);
     if (!loaded.ok()) return fail(kExitStartupFailed, loaded.status());

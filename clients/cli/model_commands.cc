@@ -85,10 +85,11 @@ int RunModelLoad(const Connection& conn, const std::string& path, bool json) {
     std::snprintf(item, sizeof item, "%s%s %.1f MiB", mix.empty() ? "" : ", ", type.c_str(), bytes / 1048576.0);
     mix += item;
   }
-  std::printf("  tensors      %s\n  vocabulary   %lld tokens, %lld layers, context %lld\n  daemon RSS   %.1f MiB "
-              "(loaded in %.0f ms)\n",
+  std::printf("  tensors      %s\n  vocabulary   %lld tokens, %lld layers, context %lld\n  KV cache     %s, %lld "
+              "bytes per token\n  daemon RSS   %.1f MiB (loaded in %.0f ms)\n",
               mix.c_str(), static_cast<long long>(m.vocab_size()), static_cast<long long>(m.layers()),
-              static_cast<long long>(m.context()), m.rss_bytes() / 1048576.0, m.load_ms());
+              static_cast<long long>(m.context()), m.kv_type().c_str(), static_cast<long long>(m.kv_bytes_per_token()),
+              m.rss_bytes() / 1048576.0, m.load_ms());
   return kExitOk;
 }
 

@@ -62,6 +62,8 @@ void ToProto(const engine::LoadedModel& m, v1::LoadedModelInfo* out) {
   out->set_layers(m.info.n_layer);
   out->set_context(m.context);
   out->set_load_ms(m.load_ms);
+  out->set_kv_type(std::string(engine::KvTypeName(m.kv_type)));
+  out->set_kv_bytes_per_token(m.kv_bytes_per_token);
 }
 
 void ToProto(const engine::GeneratedChunk& c, v1::TokenChunk* out) {

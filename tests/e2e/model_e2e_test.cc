@@ -64,6 +64,8 @@ TEST_F(ModelE2E, LoadThenCompleteStreamsTokensAndASummary) {
   EXPECT_EQ(loaded.model().parameters(), 865552);
   EXPECT_EQ(loaded.model().bytes_by_type().at("f32"), 865552 * 4);
   EXPECT_GT(loaded.model().rss_bytes(), 0);
+  EXPECT_EQ(loaded.model().kv_type(), "f32");
+  EXPECT_EQ(loaded.model().kv_bytes_per_token(), 3 * (64 + 16) * 4);  // layers * (kv_lora + rope) * f32
 
   v1::CompleteRequest req;
   req.set_prompt("the quick brown fox");

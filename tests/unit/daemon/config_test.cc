@@ -67,6 +67,21 @@ TEST(Config, TcpMustBeLoopbackWithAPort) {
   }
 }
 
+TEST(Config, EngineSection) {
+  auto c = ParseConfig("[engine]\nthreads = 2\ncontext = 1024\nkv = \"fp8\"\nmodel = \"/m.gguf\"\n", "t.toml");
+  ASSERT_TRUE(c.ok()) << c.status();
+  EXPECT_EQ(c->engine_threads, 2);
+  EXPECT_EQ(c->engine_context, 1024);
+  EXPECT_EQ(c->kv_type, "fp8");
+  EXPECT_EQ(c->model_path, "/m.gguf");
+  c->ResolveDefaults();
+  EXPECT_TRUE(ValidateConfig(*c).ok());
+  c->kv_type = "fp9";
+  auto s = ValidateConfig(*c);
+  ASSERT_FALSE(s.ok());
+  EXPECT_NE(s.message().find("engine.kv"), std::string::npos) << s;
+}
+
 TEST(Config, SocketPathLengthIsChecked) {
   Config c;
   c.ResolveDefaults();
