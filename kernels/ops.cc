@@ -3,6 +3,8 @@
 #include <cstdlib>
 #include <cstring>
 
+#include "kernels/cpu/cpu_features.h"
+#include "kernels/cpu/simd.h"
 #include "kernels/ref/ref.h"
 
 namespace engram::kernels {
@@ -26,8 +28,13 @@ Table Choose() {
             SoftmaxRef, SwiGluRef,     RotatePairsRef,           AttentionSingleKvRef};
   const char* force = std::getenv("ENGRAM_KERNELS");
   if (force != nullptr && std::strcmp(force, "ref") == 0) return ref;
-  // SIMD variants are added here as they land, each guarded by cpu_features.
-  return ref;
+  Table best = ref;
+  const CpuFeatures& cpu = GetCpuFeatures();
+  if (cpu.avx2 && cpu.fma && cpu.f16c) {
+    best.variant = "avx2";
+    best.matmul = MatMulAvx2;
+  }
+  return best;
 }
 
 const Table& Active() {
