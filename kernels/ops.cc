@@ -33,6 +33,7 @@ Table Choose() {
   if (cpu.avx2 && cpu.fma && cpu.f16c) {
     best.variant = "avx2";
     best.matmul = MatMulAvx2;
+    best.attention_single_kv = AttentionSingleKvAvx2;
   }
   return best;
 }

@@ -55,9 +55,13 @@ void MlaForward(ThreadPool* pool, const MlaConfig& cfg, const MlaWeights& w, con
   std::vector<float> o_lat(static_cast<size_t>(n * H * lora));
   const int64_t n_kv = pos0 + n;
   const float* kv = cache->View(layer, n_kv);  // as stored: the new tokens went through the cache type too
-  pool->ParallelFor(n, 1, [&](int64_t begin, int64_t end) {
-    kernels::AttentionSingleKv(qa.data() + begin * H * d_lat, end - begin, H, d_lat, kv, n_kv, lora, pos0 + begin,
-                               cfg.kq_scale, o_lat.data() + begin * H * lora);
+  // One work item per (token, head): decode (n = 1) still spreads its heads over the threads.
+  pool->ParallelFor(n * H, 1, [&](int64_t begin, int64_t end) {
+    for (int64_t i = begin; i < end; ++i) {
+      const int64_t t = i / H;
+      kernels::AttentionSingleKv(qa.data() + i * d_lat, 1, 1, d_lat, kv, n_kv, lora, pos0 + t, cfg.kq_scale,
+                                 o_lat.data() + i * lora);
+    }
   });
 
   // Per head out of latent space: [n, H * v_head], then the output projection.
