@@ -4,7 +4,18 @@
 
 namespace engram {
 namespace {
+
 thread_local bool tls_in_pool = false;
+constexpr int kSpins = 20000;  // pause instructions, roughly 50 us
+
+inline void CpuRelax() {
+#if defined(__x86_64__) || defined(__i386__)
+  __builtin_ia32_pause();
+#else
+  std::this_thread::yield();
+#endif
+}
+
 }  // namespace
 
 ThreadPool::ThreadPool(int n_threads) {
@@ -33,19 +44,25 @@ void ThreadPool::WorkerLoop() {
   tls_in_pool = true;
   uint64_t seen = 0;
   for (;;) {
+    for (int i = 0; i < kSpins && generation_.load(std::memory_order_acquire) == seen; ++i) CpuRelax();
     Job* job;
     {
       std::unique_lock<std::mutex> lock(mu_);
-      work_cv_.wait(lock, [&] { return stop_ || (job_ != nullptr && generation_ != seen); });
+      auto ready = [&] { return stop_ || (job_ != nullptr && generation_.load(std::memory_order_relaxed) != seen); };
+      if (!ready()) {
+        ++sleeping_;
+        work_cv_.wait(lock, ready);
+        --sleeping_;
+      }
       if (stop_) return;
-      seen = generation_;
+      seen = generation_.load(std::memory_order_relaxed);
       job = job_;
-      ++busy_;  // counted before the caller can retire the job (same lock)
+      busy_.fetch_add(1, std::memory_order_relaxed);  // counted before the caller can retire the job (same lock)
     }
     RunChunks(job);
     {
       std::lock_guard<std::mutex> lock(mu_);
-      if (--busy_ == 0) done_cv_.notify_all();
+      if (busy_.fetch_sub(1, std::memory_order_release) == 1) done_cv_.notify_all();
     }
   }
 }
@@ -60,17 +77,20 @@ void ThreadPool::ParallelFor(int64_t n, int64_t min_chunk, const std::function<v
   std::lock_guard<std::mutex> call_lock(call_mu_);
   // About 4 chunks per thread balances uneven rows without much scheduling overhead.
   Job job{&fn, n, std::max(min_chunk, (n + size() * 4 - 1) / (size() * 4))};
+  bool wake;
   {
     std::lock_guard<std::mutex> lock(mu_);
     job_ = &job;
-    ++generation_;
+    generation_.fetch_add(1, std::memory_order_release);
+    wake = sleeping_ > 0;
   }
-  work_cv_.notify_all();
+  if (wake) work_cv_.notify_all();
   tls_in_pool = true;
   RunChunks(&job);
   tls_in_pool = false;
+  for (int i = 0; i < kSpins && busy_.load(std::memory_order_acquire) != 0; ++i) CpuRelax();
   std::unique_lock<std::mutex> lock(mu_);
-  done_cv_.wait(lock, [&] { return busy_ == 0; });
+  done_cv_.wait(lock, [&] { return busy_.load(std::memory_order_relaxed) == 0; });
   job_ = nullptr;  // a worker waking later finds no job and keeps waiting
 }
 

@@ -4,7 +4,9 @@
 //   pool.ParallelFor(n_rows, 16, [&](int64_t begin, int64_t end) { ... });
 //
 // ParallelFor splits [0, n) into contiguous chunks of at least `min_chunk`, runs them on the workers
-// and on the calling thread, and returns when all are done. The callback must not throw. One
+// and on the calling thread, and returns when all are done. Workers spin briefly (about 50 us) for
+// the next call before they sleep, and the caller spins briefly for stragglers, so the thousands of
+// small calls of one decode step do not each pay a futex wake-up. The callback must not throw. One
 // ParallelFor at a time per pool (calls from several threads are serialized); nested calls from
 // inside a callback run inline on the calling worker.
 #pragma once
@@ -47,9 +49,10 @@ class ThreadPool {
   std::mutex mu_;
   std::condition_variable work_cv_;
   std::condition_variable done_cv_;
-  uint64_t generation_ = 0;                                  // guarded by mu_
+  std::atomic<uint64_t> generation_{0};  // written under mu_, read without it while spinning
+  std::atomic<int> busy_{0};             // written under mu_, read without it while spinning
+  int sleeping_ = 0;                     // guarded by mu_: workers waiting on work_cv_
   bool stop_ = false;                                        // guarded by mu_
-  int busy_ = 0;                                             // guarded by mu_
   Job* job_ = nullptr;  // guarded by mu_; the running call's job, null between calls
 };
 

@@ -15,19 +15,21 @@ void MlaForward(ThreadPool* pool, const MlaConfig& cfg, const MlaWeights& w, con
   const int64_t pos0 = cache->size();
 
   // Queries: [n, H, nope + rope].
+  // The projections of x in one pass: the query (its LoRA down-projection, or W_q) and the latent.
   std::vector<float> q(static_cast<size_t>(n * H * d_head));
+  std::vector<float> lat(static_cast<size_t>(n * d_lat));  // [n, kv_lora + rope]
   if (cfg.q_lora_rank > 0) {
     std::vector<float> qa(static_cast<size_t>(n * cfg.q_lora_rank));  // [n, q_lora]
-    Linear(pool, w.q_a, x, n, qa.data());
+    const LinearJob down[2] = {{w.q_a, x, n, qa.data()}, {w.kv_a, x, n, lat.data()}};
+    LinearMany(pool, down);
     kernels::RmsNorm(qa.data(), w.q_a_norm.data(), qa.data(), n, cfg.q_lora_rank, cfg.rms_eps);
     Linear(pool, w.q_b, qa.data(), n, q.data());
   } else {
-    Linear(pool, w.q_b, x, n, q.data());
+    const LinearJob proj[2] = {{w.q_b, x, n, q.data()}, {w.kv_a, x, n, lat.data()}};
+    LinearMany(pool, proj);
   }
 
-  // Latent rows for the new tokens: [n, kv_lora + rope] = [RMSNorm(c), RoPE(k_pe)].
-  std::vector<float> lat(static_cast<size_t>(n * d_lat));
-  Linear(pool, w.kv_a, x, n, lat.data());
+  // Latent rows for the new tokens: [RMSNorm(c), RoPE(k_pe)].
   for (int64_t t = 0; t < n; ++t) {
     float* row = lat.data() + t * d_lat;
     kernels::RmsNorm(row, w.kv_a_norm.data(), row, 1, lora, cfg.rms_eps);
@@ -35,17 +37,21 @@ void MlaForward(ThreadPool* pool, const MlaConfig& cfg, const MlaWeights& w, con
   }
   cache->Store(layer, lat.data(), n);
 
-  // Absorbed queries: [n, H, kv_lora + rope] = [k_b[h] q_nope, RoPE(q_pe)].
-  std::vector<float> qa(static_cast<size_t>(n * H * d_lat));
-  std::vector<float> q_nope(static_cast<size_t>(n * nope)), q_abs(static_cast<size_t>(n * lora));
+  // Absorbed queries: [n, H, kv_lora + rope] = [k_b[h] q_nope, RoPE(q_pe)]; all heads in one pass.
+  std::vector<float> q_nope(static_cast<size_t>(H * n * nope)), q_abs(static_cast<size_t>(H * n * lora));  // [H, n, .]
+  std::vector<LinearJob> jobs;
   for (int64_t h = 0; h < H; ++h) {
     for (int64_t t = 0; t < n; ++t) {
-      std::copy_n(q.data() + (t * H + h) * d_head, nope, q_nope.data() + t * nope);
+      std::copy_n(q.data() + (t * H + h) * d_head, nope, q_nope.data() + (h * n + t) * nope);
     }
-    Linear(pool, w.k_b.RowRange(h * lora, lora), q_nope.data(), n, q_abs.data());
+    jobs.push_back({w.k_b.RowRange(h * lora, lora), q_nope.data() + h * n * nope, n, q_abs.data() + h * n * lora});
+  }
+  LinearMany(pool, jobs);
+  std::vector<float> qa(static_cast<size_t>(n * H * d_lat));
+  for (int64_t h = 0; h < H; ++h) {
     for (int64_t t = 0; t < n; ++t) {
       float* dst = qa.data() + (t * H + h) * d_lat;
-      std::copy_n(q_abs.data() + t * lora, lora, dst);
+      std::copy_n(q_abs.data() + (h * n + t) * lora, lora, dst);
       std::copy_n(q.data() + (t * H + h) * d_head + nope, rope, dst + lora);
       kernels::RotatePairs(dst + lora, cos_sin + t * rope, rope / 2);
     }
@@ -64,14 +70,21 @@ void MlaForward(ThreadPool* pool, const MlaConfig& cfg, const MlaWeights& w, con
     }
   });
 
-  // Per head out of latent space: [n, H * v_head], then the output projection.
-  std::vector<float> o(static_cast<size_t>(n * H * cfg.v_head));
-  std::vector<float> lat_h(static_cast<size_t>(n * lora)), o_h(static_cast<size_t>(n * cfg.v_head));
+  // Per head out of latent space (all heads in one pass): [n, H * v_head], then the output projection.
+  std::vector<float> lat_h(static_cast<size_t>(H * n * lora)), o_h(static_cast<size_t>(H * n * cfg.v_head));  // [H, n, .]
+  jobs.clear();
   for (int64_t h = 0; h < H; ++h) {
-    for (int64_t t = 0; t < n; ++t) std::copy_n(o_lat.data() + (t * H + h) * lora, lora, lat_h.data() + t * lora);
-    Linear(pool, w.v_b.RowRange(w.v_b_first + h * w.v_b_stride, cfg.v_head), lat_h.data(), n, o_h.data());
     for (int64_t t = 0; t < n; ++t) {
-      std::copy_n(o_h.data() + t * cfg.v_head, cfg.v_head, o.data() + (t * H + h) * cfg.v_head);
+      std::copy_n(o_lat.data() + (t * H + h) * lora, lora, lat_h.data() + (h * n + t) * lora);
+    }
+    jobs.push_back({w.v_b.RowRange(w.v_b_first + h * w.v_b_stride, cfg.v_head), lat_h.data() + h * n * lora, n,
+                    o_h.data() + h * n * cfg.v_head});
+  }
+  LinearMany(pool, jobs);
+  std::vector<float> o(static_cast<size_t>(n * H * cfg.v_head));
+  for (int64_t h = 0; h < H; ++h) {
+    for (int64_t t = 0; t < n; ++t) {
+      std::copy_n(o_h.data() + (h * n + t) * cfg.v_head, cfg.v_head, o.data() + (t * H + h) * cfg.v_head);
     }
   }
   Linear(pool, w.out, o.data(), n, out);

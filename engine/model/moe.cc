@@ -28,8 +28,8 @@ std::vector<int32_t> TopK(const std::vector<float>& v, int64_t k) {
 void FfnForward(ThreadPool* pool, const FfnWeights& w, const float* x, int64_t n, float* out) {
   const int64_t n_ff = w.gate.rows;
   std::vector<float> gate(static_cast<size_t>(n * n_ff)), up(gate.size());  // [n, n_ff]
-  Linear(pool, w.gate, x, n, gate.data());
-  Linear(pool, w.up, x, n, up.data());
+  const LinearJob gate_up[2] = {{w.gate, x, n, gate.data()}, {w.up, x, n, up.data()}};
+  LinearMany(pool, gate_up);
   kernels::SwiGlu(gate.data(), up.data(), gate.data(), n * n_ff);
   Linear(pool, w.down, gate.data(), n, out);
 }
@@ -92,32 +92,60 @@ void MoeForward(ThreadPool* pool, const MoeConfig& cfg, const MoeWeights& w, con
     }
   }
 
-  if (w.shared) {
-    FfnForward(pool, *w.shared, x, n, out);
-  } else {
-    std::fill(out, out + n * n_embd, 0.0f);
-  }
+  // Gather each used expert's tokens, then run every expert (and the shared experts) as one
+  // parallel pass per projection, so a decode step enters the pool three times, not 3 x n_used.
   const int64_t n_ff = w.n_ff_exp;
-  std::vector<float> xs, gate, up, down;
+  struct Work {
+    int64_t expert;
+    std::vector<float> xs, gate, up, down;  // [m, n_embd], [m, n_ff], [m, n_ff], [m, n_embd]
+  };
+  std::vector<Work> work;
   for (int64_t e = 0; e < cfg.n_expert; ++e) {
     const auto& tokens = assigned[static_cast<size_t>(e)];
     if (tokens.empty()) continue;
     const int64_t m = static_cast<int64_t>(tokens.size());
-    xs.resize(static_cast<size_t>(m * n_embd));  // [m, n_embd] gathered inputs
+    Work& wk = work.emplace_back();
+    wk.expert = e;
+    wk.xs.resize(static_cast<size_t>(m * n_embd));
     for (int64_t i = 0; i < m; ++i) {
-      std::copy_n(x + tokens[static_cast<size_t>(i)].first * n_embd, n_embd, xs.data() + i * n_embd);
+      std::copy_n(x + tokens[static_cast<size_t>(i)].first * n_embd, n_embd, wk.xs.data() + i * n_embd);
     }
-    gate.resize(static_cast<size_t>(m * n_ff));  // [m, n_ff]
-    up.resize(gate.size());
-    down.resize(static_cast<size_t>(m * n_embd));  // [m, n_embd]
-    Linear(pool, w.gate_exps.RowRange(e * n_ff, n_ff), xs.data(), m, gate.data());
-    Linear(pool, w.up_exps.RowRange(e * n_ff, n_ff), xs.data(), m, up.data());
-    kernels::SwiGlu(gate.data(), up.data(), gate.data(), m * n_ff);
-    Linear(pool, w.down_exps.RowRange(e * n_embd, n_embd), gate.data(), m, down.data());
-    for (int64_t i = 0; i < m; ++i) {
-      const auto [t, weight] = tokens[static_cast<size_t>(i)];
+    wk.gate.resize(static_cast<size_t>(m * n_ff));
+    wk.up.resize(wk.gate.size());
+    wk.down.resize(wk.xs.size());
+  }
+  const int64_t n_ff_sh = w.shared ? w.shared->gate.rows : 0;
+  std::vector<float> sh_gate(static_cast<size_t>(n * n_ff_sh)), sh_up(sh_gate.size());  // [n, n_ff_shared]
+  std::vector<LinearJob> jobs;
+  for (Work& wk : work) {
+    const int64_t m = static_cast<int64_t>(wk.xs.size()) / n_embd;
+    jobs.push_back({w.gate_exps.RowRange(wk.expert * n_ff, n_ff), wk.xs.data(), m, wk.gate.data()});
+    jobs.push_back({w.up_exps.RowRange(wk.expert * n_ff, n_ff), wk.xs.data(), m, wk.up.data()});
+  }
+  if (w.shared) {
+    jobs.push_back({w.shared->gate, x, n, sh_gate.data()});
+    jobs.push_back({w.shared->up, x, n, sh_up.data()});
+  }
+  LinearMany(pool, jobs);
+  jobs.clear();
+  for (Work& wk : work) {
+    const int64_t m = static_cast<int64_t>(wk.xs.size()) / n_embd;
+    kernels::SwiGlu(wk.gate.data(), wk.up.data(), wk.gate.data(), m * n_ff);
+    jobs.push_back({w.down_exps.RowRange(wk.expert * n_embd, n_embd), wk.gate.data(), m, wk.down.data()});
+  }
+  if (w.shared) {
+    kernels::SwiGlu(sh_gate.data(), sh_up.data(), sh_gate.data(), n * n_ff_sh);
+    jobs.push_back({w.shared->down, sh_gate.data(), n, out});
+  } else {
+    std::fill(out, out + n * n_embd, 0.0f);
+  }
+  LinearMany(pool, jobs);
+  for (const Work& wk : work) {
+    const auto& tokens = assigned[static_cast<size_t>(wk.expert)];
+    for (size_t i = 0; i < tokens.size(); ++i) {
+      const auto [t, weight] = tokens[i];
       float* o = out + t * n_embd;
-      const float* d = down.data() + i * n_embd;
+      const float* d = wk.down.data() + static_cast<int64_t>(i) * n_embd;
       for (int64_t c = 0; c < n_embd; ++c) o[c] += weight * d[c];
     }
   }

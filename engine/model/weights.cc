@@ -1,5 +1,7 @@
 #include "engine/model/weights.h"
 
+#include <algorithm>
+
 #include "kernels/ops.h"
 
 namespace engram::engine {
@@ -59,20 +61,44 @@ absl::StatusOr<std::vector<float>> WeightVector(const gguf::File& file, const st
 }
 
 void Linear(ThreadPool* pool, const kernels::MatrixView& w, const float* x, int64_t n, float* y) {
-  // Activations are packed once (in parallel over tokens), then output rows are split over the
-  // pool; small chunks keep both cores busy on narrow matrices.
-  const kernels::DType act = kernels::ActivationType(w.type);
-  const void* packed = x;
-  std::vector<uint8_t> buffer;
-  if (act != kernels::DType::kF32) {
-    const size_t row_bytes = static_cast<size_t>(kernels::RowBytes(act, w.cols));
-    buffer.resize(static_cast<size_t>(n) * row_bytes);
-    pool->ParallelFor(n, 4, [&](int64_t begin, int64_t end) {
-      kernels::PackActivations(w.type, x + begin * w.cols, end - begin, w.cols, buffer.data() + begin * row_bytes);
-    });
-    packed = buffer.data();
+  const LinearJob job{w, x, n, y};
+  LinearMany(pool, std::span<const LinearJob>(&job, 1));
+}
+
+void LinearMany(ThreadPool* pool, std::span<const LinearJob> jobs) {
+  // Pack every job's activations once (in parallel over jobs and tokens), then split the rows of all
+  // jobs over the pool; small chunks keep both cores busy on narrow matrices.
+  std::vector<const void*> packed(jobs.size());
+  std::vector<std::vector<uint8_t>> buffers(jobs.size());
+  std::vector<int64_t> row_start(jobs.size() + 1, 0);
+  for (size_t j = 0; j < jobs.size(); ++j) {
+    const LinearJob& job = jobs[j];
+    row_start[j + 1] = row_start[j] + job.w.rows;
+    packed[j] = job.x;
+    const kernels::DType act = kernels::ActivationType(job.w.type);
+    if (act != kernels::DType::kF32) {
+      buffers[j].resize(static_cast<size_t>(job.n * kernels::RowBytes(act, job.w.cols)));
+      packed[j] = buffers[j].data();
+    }
   }
-  pool->ParallelFor(w.rows, 16, [&](int64_t begin, int64_t end) { kernels::MatMul(w, packed, n, y, begin, end); });
+  pool->ParallelFor(static_cast<int64_t>(jobs.size()), 1, [&](int64_t begin, int64_t end) {
+    for (int64_t j = begin; j < end; ++j) {
+      const LinearJob& job = jobs[static_cast<size_t>(j)];
+      if (!buffers[static_cast<size_t>(j)].empty()) {
+        kernels::PackActivations(job.w.type, job.x, job.n, job.w.cols, buffers[static_cast<size_t>(j)].data());
+      }
+    }
+  });
+  pool->ParallelFor(row_start.back(), 16, [&](int64_t begin, int64_t end) {
+    // Job holding row `begin`, then walk forward across job boundaries.
+    size_t j = static_cast<size_t>(std::upper_bound(row_start.begin(), row_start.end(), begin) - row_start.begin() - 1);
+    for (int64_t r = begin; r < end; ++j) {
+      const LinearJob& job = jobs[j];
+      const int64_t stop = std::min(end, row_start[j + 1]);
+      kernels::MatMul(job.w, packed[j], job.n, job.y, r - row_start[j], stop - row_start[j]);
+      r = stop;
+    }
+  });
 }
 
 }  // namespace engram::engine

@@ -7,6 +7,7 @@
 // expected [128, 64]"). Views point into the file's mapping, which must outlive them.
 #pragma once
 
+#include <span>
 #include <string>
 #include <vector>
 
@@ -31,5 +32,16 @@ bool HasTensor(const gguf::File& file, const std::string& name);
 
 // y[t, r] = sum_c w[r, c] * x[t, c]; x: [n, w.cols], y: [n, w.rows]. Output rows split over the pool.
 void Linear(ThreadPool* pool, const kernels::MatrixView& w, const float* x, int64_t n, float* y);
+
+// Several independent linear layers in one parallel pass (per-head projections, the experts of a
+// step): the rows of all jobs are split over the pool together, so small matrices still keep every
+// thread busy and the pool is entered once.
+struct LinearJob {
+  kernels::MatrixView w;
+  const float* x;  // [n, w.cols]
+  int64_t n;
+  float* y;        // [n, w.rows]
+};
+void LinearMany(ThreadPool* pool, std::span<const LinearJob> jobs);
 
 }  // namespace engram::engine
