@@ -61,12 +61,15 @@ void MlaForward(ThreadPool* pool, const MlaConfig& cfg, const MlaWeights& w, con
   std::vector<float> o_lat(static_cast<size_t>(n * H * lora));
   const int64_t n_kv = pos0 + n;
   const float* kv = cache->View(layer, n_kv);  // as stored: the new tokens went through the cache type too
-  // One work item per (token, head): decode (n = 1) still spreads its heads over the threads.
-  pool->ParallelFor(n * H, 1, [&](int64_t begin, int64_t end) {
+  // One work item per (token, group of 4 heads): decode (n = 1) still spreads its heads over the
+  // threads, and a group shares its key/value loads inside the kernel.
+  constexpr int64_t kGroup = 4;
+  const int64_t groups = (H + kGroup - 1) / kGroup;
+  pool->ParallelFor(n * groups, 1, [&](int64_t begin, int64_t end) {
     for (int64_t i = begin; i < end; ++i) {
-      const int64_t t = i / H;
-      kernels::AttentionSingleKv(qa.data() + i * d_lat, 1, 1, d_lat, kv, n_kv, lora, pos0 + t, cfg.kq_scale,
-                                 o_lat.data() + i * lora);
+      const int64_t t = i / groups, h = (i % groups) * kGroup, hb = std::min(kGroup, H - h);
+      kernels::AttentionSingleKv(qa.data() + (t * H + h) * d_lat, 1, hb, d_lat, kv, n_kv, lora, pos0 + t,
+                                 cfg.kq_scale, o_lat.data() + (t * H + h) * lora);
     }
   });
 
