@@ -34,6 +34,10 @@ Table Choose() {
     best.variant = "avx2";
     best.matmul = MatMulAvx2;
     best.attention_single_kv = AttentionSingleKvAvx2;
+    if (cpu.avx512f && cpu.avx512bw && cpu.avx512vl && cpu.avx512dq && cpu.avx512vnni) {
+      best.variant = "avx512";
+      best.matmul = MatMulAvx512;
+    }
   }
   return best;
 }

@@ -11,6 +11,9 @@ namespace engram::kernels {
 // AVX2 + FMA + F16C. See ops.h: MatMul.
 void MatMulAvx2(const MatrixView& w, const void* x, int64_t n, float* y, int64_t row_begin, int64_t row_end);
 
+// AVX-512 F/BW/VL/DQ + VNNI (q8_0; other types go to MatMulAvx2). See ops.h: MatMul.
+void MatMulAvx512(const MatrixView& w, const void* x, int64_t n, float* y, int64_t row_begin, int64_t row_end);
+
 // AVX2 + FMA. See ops.h: AttentionSingleKv.
 void AttentionSingleKvAvx2(const float* q, int64_t n_q, int64_t n_head, int64_t d_k, const float* kv, int64_t n_kv,
                            int64_t d_v, int64_t pos0, float scale, float* out);

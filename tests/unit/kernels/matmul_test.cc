@@ -71,10 +71,18 @@ TEST_P(MatMulVariants, Avx2MatchesRef) {
   CheckAgainstRef(MatMulAvx2, GetParam());
 }
 
+TEST_P(MatMulVariants, Avx512MatchesRef) {
+  const CpuFeatures& f = GetCpuFeatures();
+  if (!(f.avx512f && f.avx512bw && f.avx512vl && f.avx512dq && f.avx512vnni && f.avx2 && f.fma && f.f16c)) {
+    GTEST_SKIP() << "no AVX-512 VNNI on this CPU";
+  }
+  CheckAgainstRef(MatMulAvx512, GetParam());
+}
+
 INSTANTIATE_TEST_SUITE_P(
     Types, MatMulVariants,
     ::testing::Values(Case{DType::kF32, 7, 37, 3}, Case{DType::kF32, 5, 1, 1}, Case{DType::kF16, 6, 64, 2},
-                      Case{DType::kBF16, 6, 96, 2}, Case{DType::kQ8_0, 9, 32, 1}, Case{DType::kQ8_0, 13, 320, 5},
+                      Case{DType::kBF16, 6, 96, 2}, Case{DType::kQ8_0, 9, 32, 1}, Case{DType::kQ8_0, 13, 320, 5}, Case{DType::kQ8_0, 6, 1536, 9},
                       Case{DType::kQ4_0, 5, 96, 3}, Case{DType::kQ4_1, 5, 64, 2}, Case{DType::kQ5_0, 5, 64, 2},
                       Case{DType::kQ5_1, 5, 64, 2}, Case{DType::kQ4_K, 7, 256, 1}, Case{DType::kQ4_K, 5, 768, 4},
                       Case{DType::kQ5_K, 5, 512, 2}, Case{DType::kQ6_K, 7, 256, 1}, Case{DType::kQ6_K, 5, 768, 3}),
