@@ -37,6 +37,7 @@ Table Choose() {
     if (cpu.avx512f && cpu.avx512bw && cpu.avx512vl && cpu.avx512dq && cpu.avx512vnni) {
       best.variant = "avx512";
       best.matmul = MatMulAvx512;
+      best.attention_single_kv = AttentionSingleKvAvx512;
     }
   }
   return best;

@@ -18,4 +18,8 @@ void MatMulAvx512(const MatrixView& w, const void* x, int64_t n, float* y, int64
 void AttentionSingleKvAvx2(const float* q, int64_t n_q, int64_t n_head, int64_t d_k, const float* kv, int64_t n_kv,
                            int64_t d_v, int64_t pos0, float scale, float* out);
 
+// AVX-512 F. See ops.h: AttentionSingleKv.
+void AttentionSingleKvAvx512(const float* q, int64_t n_q, int64_t n_head, int64_t d_k, const float* kv, int64_t n_kv,
+                             int64_t d_v, int64_t pos0, float scale, float* out);
+
 }  // namespace engram::kernels

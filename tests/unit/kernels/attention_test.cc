@@ -55,6 +55,12 @@ TEST_P(AttentionVariants, Avx2MatchesRef) {
   Check(AttentionSingleKvAvx2, GetParam());
 }
 
+TEST_P(AttentionVariants, Avx512MatchesRef) {
+  const CpuFeatures& f = GetCpuFeatures();
+  if (!(f.avx512f && f.avx512bw && f.avx512vl && f.avx512dq && f.avx512vnni)) GTEST_SKIP() << "no AVX-512 on this CPU";
+  Check(AttentionSingleKvAvx512, GetParam());
+}
+
 INSTANTIATE_TEST_SUITE_P(Shapes, AttentionVariants,
                          ::testing::Values(Shape{1, 1, 2, 1, 1, 0}, Shape{3, 4, 80, 64, 10, 7},
                                            Shape{5, 2, 19, 13, 5, 0}, Shape{1, 16, 576, 512, 300, 299},
