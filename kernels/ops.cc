@@ -33,6 +33,7 @@ Table Choose() {
   if (cpu.avx2 && cpu.fma && cpu.f16c) {
     best.variant = "avx2";
     best.matmul = MatMulAvx2;
+    best.pack_activations = PackActivationsAvx2;
     best.attention_single_kv = AttentionSingleKvAvx2;
     if (cpu.avx512f && cpu.avx512bw && cpu.avx512vl && cpu.avx512dq && cpu.avx512vnni) {
       best.variant = "avx512";

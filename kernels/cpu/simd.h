@@ -11,6 +11,9 @@ namespace engram::kernels {
 // AVX2 + FMA + F16C. See ops.h: MatMul.
 void MatMulAvx2(const MatrixView& w, const void* x, int64_t n, float* y, int64_t row_begin, int64_t row_end);
 
+// AVX2 (q8_0 and q8_K bit for bit as the reference; other formats through it). See ops.h.
+void PackActivationsAvx2(DType weight, const float* x, int64_t n, int64_t cols, void* dst);
+
 // AVX-512 F/BW/VL/DQ + VNNI (q8_0; other types go to MatMulAvx2). See ops.h: MatMul.
 void MatMulAvx512(const MatrixView& w, const void* x, int64_t n, float* y, int64_t row_begin, int64_t row_end);
 

@@ -113,5 +113,23 @@ TEST(PackActivations, UsesTheDotProductCompanionFormat) {
   EXPECT_EQ(static_cast<int8_t>(q[2 + 0]), 32);  // round(0.5 / (2 / 127)) = round(31.75)
 }
 
+// The AVX2 packer must produce the reference's bytes exactly, ties included.
+TEST(PackActivations, Avx2IsBitExactWithRef) {
+  const CpuFeatures& f = GetCpuFeatures();
+  if (!(f.avx2 && f.fma && f.f16c)) GTEST_SKIP() << "no AVX2 on this CPU";
+  for (DType weight : {DType::kQ8_0, DType::kQ4_K, DType::kQ6_K, DType::kQ4_1, DType::kF16}) {
+    const int64_t cols = 512, n = 3;
+    std::vector<float> x = Random(static_cast<size_t>(n * cols), 9);
+    // Exact ties: a block whose amax is 127 makes id = 1, so x = k + 0.5 lands on a tie.
+    for (int i = 0; i < 32; ++i) x[static_cast<size_t>(i)] = static_cast<float>(i % 7) - 3.5f;
+    x[5] = 127.0f;
+    const DType act = ActivationType(weight);
+    std::vector<uint8_t> want(static_cast<size_t>(RowBytes(act, cols) * n)), got(want.size(), 0xAA);
+    PackActivationsRef(weight, x.data(), n, cols, want.data());
+    PackActivationsAvx2(weight, x.data(), n, cols, got.data());
+    EXPECT_EQ(got, want) << DTypeName(weight);
+  }
+}
+
 }  // namespace
 }  // namespace engram::kernels
