@@ -80,7 +80,7 @@ absl::StatusOr<Config> ParseConfig(std::string_view toml_text, std::string_view 
                                       std::string(err.description()));
   }
   Config c;
-  if (auto s = CheckKeys(root, "", {"server", "log", "engine", "paths"}, origin); !s.ok()) return s;
+  if (auto s = CheckKeys(root, "", {"server", "log", "engine", "index", "paths"}, origin); !s.ok()) return s;
   if (const toml::table* t = root["server"].as_table()) {
     if (auto s = CheckKeys(*t, "server", {"socket", "tcp_listen", "max_request_bytes", "shutdown_grace_ms"}, origin);
         !s.ok())
@@ -102,6 +102,16 @@ absl::StatusOr<Config> ParseConfig(std::string_view toml_text, std::string_view 
                    Read(*t, "engine", "context", &c.engine_context, origin),
                    Read(*t, "engine", "model", &c.model_path, origin),
                    Read(*t, "engine", "kv", &c.kv_type, origin)})
+      if (!s.ok()) return s;
+  }
+  if (const toml::table* t = root["index"].as_table()) {
+    if (auto s = CheckKeys(*t, "index", {"threads", "max_file_kib", "history_commits", "debounce_ms"}, origin);
+        !s.ok())
+      return s;
+    for (auto s : {Read(*t, "index", "threads", &c.index_threads, origin),
+                   Read(*t, "index", "max_file_kib", &c.index_max_file_kib, origin),
+                   Read(*t, "index", "history_commits", &c.index_history_commits, origin),
+                   Read(*t, "index", "debounce_ms", &c.index_debounce_ms, origin)})
       if (!s.ok()) return s;
   }
   if (const toml::table* t = root["paths"].as_table()) {
@@ -142,6 +152,19 @@ absl::Status ValidateConfig(const Config& c) {
   if (c.engine_context < 16 || c.engine_context > (int64_t{1} << 24)) {
     return absl::InvalidArgumentError("config: engine.context must be within 16..16777216 (got " +
                                       std::to_string(c.engine_context) + ")");
+  }
+  struct Range {
+    const char* key;
+    int64_t value, lo, hi;
+  };
+  for (const Range& r : {Range{"index.threads", c.index_threads, 0, 256},
+                         Range{"index.max_file_kib", c.index_max_file_kib, 1, 1 << 20},
+                         Range{"index.history_commits", c.index_history_commits, 0, 1000000},
+                         Range{"index.debounce_ms", c.index_debounce_ms, 10, 60000}}) {
+    if (r.value < r.lo || r.value > r.hi) {
+      return absl::InvalidArgumentError("config: " + std::string(r.key) + " must be within " + std::to_string(r.lo) +
+                                        ".." + std::to_string(r.hi) + " (got " + std::to_string(r.value) + ")");
+    }
   }
   if (!engine::KvTypeFromName(c.kv_type)) {
     return absl::InvalidArgumentError("config: engine.kv '" + c.kv_type + "' must be f32, f16, bf16 or fp8");

@@ -24,6 +24,11 @@ struct Config {
   int64_t engine_context = 8192;        // KV capacity per sequence, in tokens
   std::string model_path;               // loaded at start-up when set
   std::string kv_type = "f32";          // KV cache storage: f32, f16, bf16, fp8
+  // [index]
+  int64_t index_threads = 0;            // parse workers (0: all cores)
+  int64_t index_max_file_kib = 1024;    // larger files are skipped and counted
+  int64_t index_history_commits = 2000; // commits read for churn and co-change (0: none)
+  int64_t index_debounce_ms = 150;      // file events are batched until quiet this long
   // [paths]
   std::string runtime_dir;              // empty: $XDG_RUNTIME_DIR/engram (fallback /tmp/engram-<uid>)
   std::string data_dir;                 // empty: $XDG_DATA_HOME/engram

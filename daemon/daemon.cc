@@ -11,7 +11,9 @@
 #include "daemon/server/grpc_server.h"
 #include "daemon/server/model_service.h"
 #include "daemon/session/session_manager.h"
+#include "daemon/server/workspace_service.h"
 #include "daemon/state.h"
+#include "daemon/workspace/workspace_manager.h"
 #include "engine/devices.h"
 #include "support/file_util.h"
 #include "support/logging.h"
@@ -75,10 +77,20 @@ int RunDaemon(const Config& config, StartupReporter reporter, bool log_to_stderr
   DaemonService daemon_service(&state, &sessions,
                                [&](std::string reason) { loop.Post([&, reason] { shutdown(reason); }); });
   ModelService model_service(&engine, &sessions);
+  WorkspaceSettings workspace_settings;
+  workspace_settings.data_dir = config.data_dir;
+  workspace_settings.indexer.threads = static_cast<int>(config.index_threads);
+  workspace_settings.indexer.max_file_bytes = static_cast<uint64_t>(config.index_max_file_kib) * 1024;
+  workspace_settings.indexer.parse.max_bytes = workspace_settings.indexer.max_file_bytes;
+  workspace_settings.indexer.history_commits = static_cast<uint32_t>(config.index_history_commits);
+  workspace_settings.debounce = std::chrono::milliseconds(config.index_debounce_ms);
+  WorkspaceManager workspaces(loop.context(), workspace_settings);
+  state.SetWorkspaces(&workspaces);
+  WorkspaceService workspace_service(&workspaces, &sessions);
   auto started = GrpcServer::Start(
       {.unix_path = config.socket_path, .tcp_listen = config.tcp_listen,
        .max_request_bytes = config.max_request_bytes},
-      {&daemon_service, &model_service});
+      {&daemon_service, &model_service, &workspace_service});
   if (!started.ok()) return fail(kExitStartupFailed, started.status());
   server = std::move(*started);
 
@@ -99,6 +111,7 @@ int RunDaemon(const Config& config, StartupReporter reporter, bool log_to_stderr
 
   loop.Run();
   server.reset();
+  workspaces.StopAll();
   log->info("stopped");
   FlushLogs();
   return kExitOk;

@@ -6,6 +6,7 @@
 #include <sstream>
 
 #include "daemon/session/session_manager.h"
+#include "daemon/workspace/workspace_manager.h"
 
 namespace engram::daemon {
 
@@ -42,6 +43,9 @@ StatusSnapshot DaemonState::Snapshot() const {
   s.data_dir = data_dir_;
   s.log_file = log_file_;
   s.model = engine_->loaded();
+  if (workspaces_ != nullptr) {
+    for (const WorkspaceSnapshot& w : workspaces_->Snapshots()) s.workspaces.push_back({w.root, w.id});
+  }
   return s;
 }
 

@@ -14,6 +14,12 @@
 namespace engram::daemon {
 
 class SessionManager;
+class WorkspaceManager;
+
+struct WorkspaceBrief {
+  std::string path;
+  std::string id;
+};
 
 struct EndpointInfo {
   std::string address;  // "unix:/path" or "127.0.0.1:PORT"
@@ -32,6 +38,7 @@ struct StatusSnapshot {
   std::string data_dir;
   std::string log_file;
   std::optional<engine::LoadedModel> model;
+  std::vector<WorkspaceBrief> workspaces;
 };
 
 class DaemonState {
@@ -39,6 +46,8 @@ class DaemonState {
   DaemonState(std::string data_dir, std::string log_file, const SessionManager* sessions,
               const engine::Engine* engine);
 
+  // Set once before the server starts serving.
+  void SetWorkspaces(const WorkspaceManager* workspaces) { workspaces_ = workspaces; }
   void AddEndpoint(EndpointInfo endpoint) { endpoints_.push_back(std::move(endpoint)); }
   const std::vector<EndpointInfo>& endpoints() const { return endpoints_; }
 
@@ -51,6 +60,7 @@ class DaemonState {
   const SessionManager* sessions_;
   const engine::Engine* engine_;
   std::vector<EndpointInfo> endpoints_;  // set before the server starts serving
+  const WorkspaceManager* workspaces_ = nullptr;
 };
 
 // The engram version string ("0.1.0").

@@ -9,9 +9,9 @@
 #include <filesystem>
 #include <thread>
 
-#include <google/protobuf/util/json_util.h>
 
 #include "clients/cli/exit_codes.h"
+#include "clients/cli/json_output.h"
 #include "engram/v1/daemon.grpc.pb.h"
 
 extern char** environ;
@@ -19,15 +19,6 @@ extern char** environ;
 namespace engram::cli {
 namespace {
 
-std::string ToJson(const google::protobuf::Message& m) {
-  std::string out;
-  google::protobuf::util::JsonPrintOptions opts;
-  opts.add_whitespace = true;
-  opts.always_print_primitive_fields = true;
-  opts.preserve_proto_field_names = true;
-  (void)google::protobuf::util::MessageToJsonString(m, &out, opts);
-  return out;
-}
 
 std::string Bytes(int64_t b) {
   char buf[32];
@@ -95,7 +86,7 @@ int RunStatus(const Connection& conn, bool json) {
   grpc::Status st = CallStatus(conn, &resp);
   if (!st.ok()) return ReportRpcError(st, conn.target());
   if (json) {
-    std::printf("%s\n", ToJson(resp).c_str());
+    std::printf("%s\n", ToJson(resp, true).c_str());
   } else {
     PrintHuman(resp);
   }

@@ -6,6 +6,7 @@
 #include "clients/cli/daemon_commands.h"
 #include "clients/cli/exit_codes.h"
 #include "clients/cli/model_commands.h"
+#include "clients/cli/workspace_commands.h"
 
 int main(int argc, char** argv) {
   using namespace engram::cli;
@@ -63,6 +64,34 @@ int main(int argc, char** argv) {
   chat->add_option("--system", system, "system prompt");
   add_generation_flags(chat);
 
+  std::string index_path;
+  IndexFlags index_flags;
+  auto* index = app.add_subcommand("index", "index a repository (default: the current directory) and keep it current");
+  index->add_option("path", index_path, "workspace directory");
+  index->add_flag("--no-watch", index_flags.no_watch, "index once; do not watch for changes");
+  index->add_option("--history", index_flags.history_commits, "commits of history to read (default 2000)");
+  SearchFlags search_flags;
+  auto add_workspace_flags = [&](CLI::App* cmd) {
+    cmd->add_option("--workspace,-w", search_flags.workspace, "workspace path or id (default: the one containing the current directory)");
+    cmd->add_option("--limit,-n", search_flags.limit, "at most this many results (default 50)");
+  };
+  std::string query;
+  auto* search = app.add_subcommand("search", "find symbols by name (prefix by default) or text with --text");
+  search->add_option("query", query, "name or text")->required();
+  search->add_flag("--text,-t", search_flags.text, "full-text search over the code");
+  search->add_flag("--exact", search_flags.exact, "exact (or qualified) name");
+  search->add_flag("--fuzzy,-f", search_flags.fuzzy, "fuzzy name match (subsequence)");
+  search->add_flag("--def", search_flags.definition, "definitions of this exact name");
+  add_workspace_flags(search);
+  std::string outline_file;
+  auto* outline = app.add_subcommand("outline", "list the definitions in FILE");
+  outline->add_option("file", outline_file, "source file")->required();
+  add_workspace_flags(outline);
+  std::string refs_name;
+  auto* refs = app.add_subcommand("refs", "find calls and type uses of NAME");
+  refs->add_option("name", refs_name, "identifier")->required();
+  add_workspace_flags(refs);
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -81,5 +110,9 @@ int main(int argc, char** argv) {
   if (*load) return RunModelLoad(conn, model_path, json);
   if (*complete) return RunComplete(conn, prompt, suffix_opt->count() > 0, suffix, gen, json);
   if (*chat) return RunChat(conn, messages, system, gen, json);
+  if (*index) return RunIndex(conn, index_path, index_flags, json);
+  if (*search) return RunSearch(conn, query, search_flags, json);
+  if (*outline) return RunOutline(conn, outline_file, search_flags, json);
+  if (*refs) return RunRefs(conn, refs_name, search_flags, json);
   return kExitUsage;
 }

@@ -3,22 +3,14 @@
 #include <cstdio>
 #include <filesystem>
 
-#include <google/protobuf/util/json_util.h>
 
 #include "clients/cli/exit_codes.h"
+#include "clients/cli/json_output.h"
 #include "engram/v1/model.grpc.pb.h"
 
 namespace engram::cli {
 namespace {
 
-std::string Json(const google::protobuf::Message& m) {
-  std::string out;
-  google::protobuf::util::JsonPrintOptions opts;
-  opts.always_print_primitive_fields = true;
-  opts.preserve_proto_field_names = true;
-  (void)google::protobuf::util::MessageToJsonString(m, &out, opts);
-  return out;
-}
 
 void FillSampling(const GenerationFlags& f, v1::Sampling* s) {
   s->set_temperature(f.temperature);
@@ -36,7 +28,7 @@ int Stream(Reader* reader, grpc::ClientContext* ctx, const std::string& target, 
   v1::CompletionSummary summary;
   while (reader->Read(&event)) {
     if (json) {
-      std::printf("%s\n", Json(event).c_str());
+      std::printf("%s\n", ToJson(event, false).c_str());
     } else if (event.has_token()) {
       std::fputs(event.token().text().c_str(), stdout);
     }
@@ -73,7 +65,7 @@ int RunModelLoad(const Connection& conn, const std::string& path, bool json) {
   if (!st.ok()) return ReportRpcError(st, conn.target());
   const v1::LoadedModelInfo& m = resp.model();
   if (json) {
-    std::printf("%s\n", Json(resp).c_str());
+    std::printf("%s\n", ToJson(resp, false).c_str());
     return kExitOk;
   }
   std::printf("loaded %s\n  architecture %s%s\n  parameters   %.3f M, %.1f MiB of tensors\n", m.path().c_str(),

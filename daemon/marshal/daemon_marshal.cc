@@ -21,6 +21,11 @@ void ToProto(const StatusSnapshot& s, v1::StatusResponse* out) {
   out->set_active_calls(s.active_calls);
   out->mutable_memory()->set_rss_bytes(s.rss_bytes);
   out->mutable_memory()->set_peak_rss_bytes(s.peak_rss_bytes);
+  for (const WorkspaceBrief& w : s.workspaces) {
+    v1::WorkspaceInfo* info = out->add_workspaces();
+    info->set_path(w.path);
+    info->set_id(w.id);
+  }
   if (s.model) {
     v1::ModelInfo* m = out->mutable_model();
     m->set_path(s.model->path);

@@ -1,0 +1,174 @@
+// The repository index in SQLite: files, symbols, references, imports, chunks, history; FTS5 search.
+//
+//   ASSIGN_OR_RETURN(auto store, IndexStore::Open(db_path));        // creates or migrates
+//   RETURN_IF_ERROR(store->Begin());
+//   RETURN_IF_ERROR(store->UpsertFile(record, facts, content, resolved));
+//   RETURN_IF_ERROR(store->Commit());
+//   ASSIGN_OR_RETURN(auto hits, store->FindSymbols("parse_header", NameMatch::kPrefix, 20));
+//
+// The schema is specified in docs/formats/index.md; `schema_version` in the meta table drives
+// migrations, applied in one transaction at Open. A database that is not SQLite, fails the quick
+// integrity check, or has a newer schema version is refused with DataLoss / FailedPrecondition naming the
+// path (the file is never modified or deleted). Writes happen inside Begin/Commit (batched by the
+// caller); a crash mid-batch leaves the previous committed state (WAL).
+//
+// Thread-safety: one IndexStore = one SQLite connection, used by one thread at a time. Open one store
+// for the writer and one per reader thread; WAL lets readers run while the writer commits.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "repo_index/language.h"
+#include "repo_index/parse/facts.h"
+#include "repo_index/scan/history.h"
+#include "repo_index/scan/scanner.h"
+
+namespace engram::repo_index {
+
+class SqliteDb;
+
+inline constexpr int kIndexSchemaVersion = 1;
+
+struct FileRecord {
+  int64_t id = 0;  // assigned by the store
+  std::string path;
+  std::string blob_id;
+  FileStat stat;
+  Language language = Language::kUnknown;
+  bool tracked = false;
+  uint32_t line_count = 0;
+  bool has_syntax_errors = false;
+  bool operator==(const FileRecord&) const = default;
+};
+
+struct ImportRow {
+  int64_t id = 0;
+  std::string file_path;  // the importing file
+  Language language = Language::kUnknown;
+  Import import;
+  std::optional<std::string> resolved_path;
+};
+
+enum class NameMatch { kExact, kPrefix, kFuzzy };
+
+struct SymbolHit {
+  int64_t symbol_id = 0;
+  std::string path;
+  Symbol symbol;       // parent is -1 here; qualified_name carries the scope chain
+  double score = 0;    // higher is better (fuzzy and prefix ranking)
+};
+
+struct ReferenceHit {
+  std::string path;
+  Reference reference;              // enclosing is -1 here
+  std::string enclosing_qualified;  // qualified name of the enclosing definition, "" at top level
+  std::string line_text;            // the source line, trimmed, at most 200 bytes
+};
+
+struct TextHit {
+  std::string path;
+  Chunk chunk;          // symbol is -1 here
+  std::string snippet;  // a few lines around the best match, with [ ] around matched tokens
+  double score = 0;     // -bm25, higher is better
+};
+
+struct IndexStats {
+  uint64_t files = 0;
+  uint64_t symbols = 0;
+  uint64_t references = 0;
+  uint64_t imports = 0;
+  uint64_t imports_resolved = 0;
+  uint64_t chunks = 0;
+  uint64_t source_bytes = 0;
+  uint64_t history_files = 0;
+  uint64_t co_change_pairs = 0;
+  uint64_t database_bytes = 0;  // main file + WAL
+  std::vector<std::pair<Language, uint64_t>> files_by_language;  // non-zero counts, by language order
+};
+
+class IndexStore {
+ public:
+  static absl::StatusOr<std::unique_ptr<IndexStore>> Open(const std::string& db_path);
+  static absl::StatusOr<std::unique_ptr<IndexStore>> OpenReadOnly(const std::string& db_path);
+  ~IndexStore();
+
+  // Key/value metadata (workspace root, head commit, last full scan time, ...).
+  absl::Status SetMeta(std::string_view key, std::string_view value);
+  absl::StatusOr<std::optional<std::string>> GetMeta(std::string_view key);
+
+  absl::Status Begin();
+  absl::Status Commit();
+  absl::Status Rollback();
+
+  // Replaces everything stored for record.path (or inserts it). `content` is the parsed source: chunk
+  // text is cut from it. `resolved[i]` is the resolution of facts.imports[i] (same length or empty).
+  absl::Status UpsertFile(const FileRecord& record, const FileFacts& facts, std::string_view content,
+                          const std::vector<std::optional<std::string>>& resolved);
+  // The file's content is unchanged but its stat changed (touch): keeps facts, refreshes stat.
+  absl::Status UpdateFileStat(std::string_view path, const FileStat& stat);
+  absl::Status DeleteFile(std::string_view path);  // NotFound when absent
+
+  absl::StatusOr<std::vector<FileRecord>> ListFiles();  // sorted by path
+  absl::StatusOr<std::optional<FileRecord>> GetFile(std::string_view path);
+  absl::StatusOr<std::vector<ImportRow>> ListImports();  // by file path, then line
+  absl::Status SetImportTarget(int64_t import_id, const std::optional<std::string>& resolved_path);
+
+  absl::Status ReplaceHistory(const History& history);
+  absl::StatusOr<std::vector<FileChurn>> Churn(std::string_view path_prefix, int limit);  // most churn first
+  absl::StatusOr<std::vector<CoChange>> CoChanged(std::string_view path, int limit);      // most first
+
+  // Queries. `limit` caps the results; ties break by path then line for stable output.
+  absl::StatusOr<std::vector<SymbolHit>> FindSymbols(std::string_view name, NameMatch match, int limit);
+  absl::StatusOr<std::vector<SymbolHit>> Outline(std::string_view path);  // in source order
+  absl::StatusOr<std::vector<ReferenceHit>> FindReferences(std::string_view name, int limit);
+  absl::StatusOr<std::vector<TextHit>> SearchText(std::string_view query, int limit);
+
+  absl::StatusOr<IndexStats> Stats();
+  absl::Status IntegrityCheck();  // PRAGMA integrity_check
+
+  // A canonical text dump of everything stored except ids and stat fields (files, symbols, references,
+  // imports with their resolution, chunks with their text hash, history), for "incremental equals full"
+  // tests.
+  absl::StatusOr<std::string> CanonicalDump();
+
+  const std::string& path() const { return path_; }
+
+ private:
+  IndexStore(std::unique_ptr<SqliteDb> db, std::string path);
+  struct Statements;
+  std::unique_ptr<SqliteDb> db_;
+  std::string path_;
+  std::unique_ptr<Statements> stmts_;
+  struct FuzzyCache;
+  std::unique_ptr<FuzzyCache> fuzzy_;
+  struct WriteState;  // open transaction, name-id cache, names to collect at commit
+  std::unique_ptr<WriteState> write_;
+  bool read_only_ = false;
+
+  absl::Status Prepare();
+  absl::Status EnsureFuzzy();
+  absl::StatusOr<int64_t> InternName(std::string_view name);
+  absl::Status LoadNames();
+  void ResetNameCache();
+  absl::StatusOr<std::optional<int64_t>> LookupName(std::string_view name);
+  absl::StatusOr<std::optional<int64_t>> LookupFileId(std::string_view path);
+  absl::Status RemoveFileContents(int64_t file_id);
+  absl::Status WriteFacts(int64_t file_id, const FileFacts& facts, std::string_view content,
+                          const std::vector<std::optional<std::string>>& resolved);
+  absl::Status CollectNames();
+  absl::StatusOr<std::vector<SymbolHit>> SymbolsByName(int64_t name_id, int limit);
+  absl::StatusOr<std::vector<SymbolHit>> FindQualified(std::string_view qualified, int limit);
+  absl::StatusOr<std::vector<SymbolHit>> FindPrefix(std::string_view prefix, int limit);
+  absl::StatusOr<std::vector<SymbolHit>> FindFuzzy(std::string_view pattern, int limit);
+  // Runs `body` inside the caller's transaction, or inside one of its own when none is open.
+  template <typename Body>
+  absl::Status InTransaction(Body body);
+};
+
+}  // namespace engram::repo_index
