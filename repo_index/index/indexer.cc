@@ -23,6 +23,9 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
+// A first index of at least this many files is loaded in bulk mode.
+constexpr size_t kBulkLoadMinFiles = 2000;
+
 double MsSince(Clock::time_point start) {
   return std::chrono::duration<double, std::milli>(Clock::now() - start).count();
 }
@@ -230,7 +233,15 @@ absl::StatusOr<IndexSummary> Indexer::Sync(const ProgressFn& progress, const Can
   paths_->go_module = ReadGoModule(root_);
 
   const Clock::time_point parse_start = Clock::now();
-  RETURN_IF_ERROR(ParseAndStore(to_parse, progress, cancel, &summary));
+  // A first index of a large tree: build the name indexes once at the end (IndexStore::BeginBulkLoad).
+  const bool bulk = stored_files.empty() && to_parse.size() >= kBulkLoadMinFiles;
+  if (bulk) RETURN_IF_ERROR(store_->BeginBulkLoad());
+  absl::Status parsed = ParseAndStore(to_parse, progress, cancel, &summary);
+  if (bulk) {
+    absl::Status ended = store_->EndBulkLoad();
+    if (parsed.ok()) parsed = ended;
+  }
+  RETURN_IF_ERROR(parsed);
   summary.parse_ms = MsSince(parse_start);
   if (path_set_changed && !stored_files.empty()) RETURN_IF_ERROR(ReresolveImports(&summary));
 

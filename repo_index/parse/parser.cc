@@ -28,6 +28,7 @@
 
 #include "absl/status/status.h"
 #include "repo_index/parse/chunker.h"
+#include "repo_index/parse/define_table.h"
 #include "repo_index/parse/language_spec.h"
 #include "repo_index/parse/text_util.h"
 
@@ -708,6 +709,7 @@ absl::StatusOr<FileFacts> Parser::Parse(Language language, std::string_view sour
                                       " bytes is over the limit of " + std::to_string(options.max_bytes) +
                                       " bytes");
   }
+  if (std::optional<FileFacts> table = ParseDefineTable(language, source, options)) return std::move(*table);
   const CompiledQuery& compiled = QueryFor(*spec);
   TSParser* parser = impl_->parser;
   if (!ts_parser_set_language(parser, spec->grammar())) {

@@ -35,8 +35,8 @@ inline size_t Utf8Length(const unsigned char* p, size_t left, uint32_t* code_poi
   }
   if (c >= 0xF0 && c <= 0xF4) {
     if (!cont(1) || !cont(2) || !cont(3)) return 0;
-    uint32_t cp = ((c & 0x07u) << 18) | ((p[1] & 0x3Fu) << 12) | ((p[2] & 0x3Fu) << 6) |
-                  (p[3] & 0x3Fu);
+    uint32_t cp =
+        ((c & 0x07u) << 18) | ((p[1] & 0x3Fu) << 12) | ((p[2] & 0x3Fu) << 6) | (p[3] & 0x3Fu);
     if (cp < 0x10000 || cp > 0x10FFFF) return 0;
     *code_point = cp;
     return 4;
@@ -212,8 +212,8 @@ class Splitter {
         part_start = ch.offset;
       }
     }
-    if (part_start >= 0) parts[part_count++] = {static_cast<uint8_t>(part_start),
-                                                static_cast<uint8_t>(length)};
+    if (part_start >= 0)
+      parts[part_count++] = {static_cast<uint8_t>(part_start), static_cast<uint8_t>(length)};
 
     if (part_count == 0) return Emit(0, length, start, end, false);  // only underscores
     for (size_t k = 0; k < part_count; ++k) {
@@ -261,8 +261,7 @@ int CodeTokenizeFts(Fts5Tokenizer*, void* ctx, int flags, const char* text, int 
 absl::StatusOr<fts5_api*> GetFts5Api(sqlite3* db) {
   sqlite3_stmt* stmt = nullptr;
   if (sqlite3_prepare_v2(db, "SELECT fts5(?1)", -1, &stmt, nullptr) != SQLITE_OK) {
-    return absl::InternalError(std::string("sqlite: fts5 is not available: ") +
-                               sqlite3_errmsg(db));
+    return absl::InternalError(std::string("sqlite: fts5 is not available: ") + sqlite3_errmsg(db));
   }
   fts5_api* api = nullptr;
   sqlite3_bind_pointer(stmt, 1, &api, "fts5_api_ptr", nullptr);
@@ -290,8 +289,8 @@ std::vector<CodeToken> CodeTokenize(std::string_view text, bool for_document) {
   std::vector<CodeToken> tokens;
   auto emit = [](void* ctx, int flags, const char* token, int size, int, int) -> int {
     auto* out = static_cast<std::vector<CodeToken>*>(ctx);
-    out->push_back({std::string(token, static_cast<size_t>(size)),
-                    (flags & FTS5_TOKEN_COLOCATED) != 0});
+    out->push_back(
+        {std::string(token, static_cast<size_t>(size)), (flags & FTS5_TOKEN_COLOCATED) != 0});
     return SQLITE_OK;
   };
   Splitter splitter(text, for_document, &tokens, emit);

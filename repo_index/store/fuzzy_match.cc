@@ -13,7 +13,7 @@ constexpr size_t kMaxPattern = 64;
 // Score terms (see the header): a matched character is worth kMatch plus its position bonus.
 constexpr float kMatch = 16;
 constexpr float kBonusStart = 12;      // first character of the name
-constexpr float kBonusSeparator = 10;   // after '_', '.', ':', '-', '$', ...
+constexpr float kBonusSeparator = 10;  // after '_', '.', ':', '-', '$', ...
 constexpr float kBonusCamel = 9;       // fooBar: 'B'; HTTPServer: 'S'
 constexpr float kBonusDigitStep = 4;   // v2: '2'; md5sum: 's'
 constexpr float kConsecutive = 4;      // follows the previous matched character directly; such a
@@ -21,7 +21,7 @@ constexpr float kConsecutive = 4;      // follows the previous matched character
 constexpr float kWholeName = 20;       // the pattern is the whole name (ignoring case)
 constexpr float kExactCase = 1;
 constexpr float kGapOpen = -2;         // first skipped character between two matches
-constexpr float kGapExtend = -0.5f;       // each further skipped character
+constexpr float kGapExtend = -0.5f;    // each further skipped character
 constexpr float kLeadPerChar = -0.5f;  // skipped before the first match, capped at kLeadMax
 constexpr float kLeadMax = -6;
 constexpr float kUnmatchedPerChar = -0.25f;  // every name byte the pattern did not use
@@ -151,6 +151,7 @@ void FuzzyNameList::Clear() {
   offsets_.assign(1, 0);
   ids_.clear();
   masks_.clear();
+  start_masks_.clear();
 }
 
 void FuzzyNameList::Reserve(size_t names, size_t bytes) {
@@ -158,13 +159,20 @@ void FuzzyNameList::Reserve(size_t names, size_t bytes) {
   offsets_.reserve(names + 1);
   ids_.reserve(names);
   masks_.reserve(names);
+  start_masks_.reserve(names);
 }
 
 void FuzzyNameList::Add(int64_t id, std::string_view name) {
   bytes_.append(name);
   offsets_.push_back(static_cast<uint32_t>(bytes_.size()));
   ids_.push_back(id);
-  masks_.push_back(CharMask(name.substr(0, std::min(name.size(), kMaxName))));
+  std::string_view head = name.substr(0, std::min(name.size(), kMaxName));
+  masks_.push_back(CharMask(head));
+  uint64_t starts = 0;
+  for (size_t j = 0; j < head.size(); ++j) {
+    if (Bonus(head, j) > 0) starts |= CharBit(head[j]);
+  }
+  start_masks_.push_back(starts);
 }
 
 std::vector<FuzzyMatch> FuzzyNameList::Top(std::string_view pattern, size_t k) const {
@@ -176,11 +184,46 @@ std::vector<FuzzyMatch> FuzzyNameList::Top(std::string_view pattern, size_t k) c
     float score;
     uint32_t index;
   };
-  std::vector<Candidate> candidates;
+  // Pass 1: every name that contains the pattern as a subsequence gets a cheap key from the greedy
+  // (leftmost) alignment: matches at word starts, a match at the very start, shorter names. Pass 2
+  // runs the exact O(m·n) scoring only on the best kDpCandidates of them, so a short pattern that
+  // matches a large share of a million names stays fast.
+  constexpr size_t kDpCandidates = 4096;
+  struct Cheap {
+    int32_t key;
+    uint32_t index;
+  };
+  // As in editors' "go to symbol", the pattern's first character must match at a word start
+  // (the name's start, after a separator, a camelCase hump): `hr` finds http_request, not thread.
+  const uint64_t first = CharBit(pattern[0]);
+  std::vector<Cheap> cheap;
   for (size_t i = 0; i < ids_.size(); ++i) {
-    if ((masks_[i] & need) != need) continue;
-    std::optional<double> score = ScoreLowered(pattern, lower, Name(i));
-    if (score) candidates.push_back({static_cast<float>(*score), static_cast<uint32_t>(i)});
+    if ((masks_[i] & need) != need || (start_masks_[i] & first) == 0) continue;
+    std::string_view name = Name(i).substr(0, kMaxName);
+    if (name.size() < lower.size()) continue;
+    size_t begin = 0;
+    while (begin < name.size() && (Lower(name[begin]) != lower[0] || Bonus(name, begin) <= 0)) ++begin;
+    size_t p = 0;
+    int32_t starts = 0;
+    for (size_t j = begin; j < name.size() && p < lower.size(); ++j) {
+      if (Lower(name[j]) != lower[p]) continue;
+      if (Bonus(name, j) > 0) ++starts;
+      ++p;
+    }
+    if (p != lower.size()) continue;
+    int32_t key = starts * 64 + (Lower(name[0]) == lower[0] ? 128 : 0) - static_cast<int32_t>(name.size());
+    cheap.push_back({key, static_cast<uint32_t>(i)});
+  }
+  if (cheap.size() > kDpCandidates) {
+    std::nth_element(cheap.begin(), cheap.begin() + kDpCandidates, cheap.end(),
+                     [](const Cheap& a, const Cheap& b) { return a.key > b.key; });
+    cheap.resize(kDpCandidates);
+  }
+  std::vector<Candidate> candidates;
+  candidates.reserve(cheap.size());
+  for (const Cheap& c : cheap) {
+    std::optional<double> score = ScoreLowered(pattern, lower, Name(c.index));
+    if (score) candidates.push_back({static_cast<float>(*score), c.index});
   }
   auto better = [&](const Candidate& a, const Candidate& b) {
     if (a.score != b.score) return a.score > b.score;

@@ -3,8 +3,8 @@
 #include <sys/stat.h>
 
 #include <algorithm>
-#include <cinttypes>
 #include <cctype>
+#include <cinttypes>
 #include <cstdio>
 #include <limits>
 #include <utility>
@@ -22,9 +22,10 @@ namespace {
 
 constexpr size_t kMaxLineText = 200;
 // The writer keeps every name's id in memory (loaded at its first write) so that a name it has not
-// seen is known to be new without a lookup; past this many names it falls back to a lookup per miss.
+// seen is known to be new without a lookup; past this many names it falls back to a lookup per
+// miss.
 constexpr size_t kNameCacheLimit = 8u << 20;
-constexpr int64_t kWriterCacheKib = 262144;   // 256 MiB page cache for the writing connection
+constexpr int64_t kWriterCacheKib = 262144;  // 256 MiB page cache for the writing connection
 
 // Rows of a file's symbols, references, imports and chunks are keyed (file id << kSeqBits) | index.
 constexpr int kSeqBits = 24;
@@ -95,11 +96,21 @@ void AppendEscaped(std::string* out, std::string_view s) {
   out->push_back('"');
   for (unsigned char c : s) {
     switch (c) {
-      case '\\': *out += "\\\\"; break;
-      case '"': *out += "\\\""; break;
-      case '\n': *out += "\\n"; break;
-      case '\t': *out += "\\t"; break;
-      case '\r': *out += "\\r"; break;
+      case '\\':
+        *out += "\\\\";
+        break;
+      case '"':
+        *out += "\\\"";
+        break;
+      case '\n':
+        *out += "\\n";
+        break;
+      case '\t':
+        *out += "\\t";
+        break;
+      case '\r':
+        *out += "\\r";
+        break;
       default:
         if (c < 0x20) {
           char buf[8];
@@ -124,7 +135,8 @@ uint64_t FileSize(const std::string& path) {
 std::string_view TrimView(std::string_view s) {
   size_t b = 0, e = s.size();
   while (b < e && (s[b] == ' ' || s[b] == '\t' || s[b] == '\r' || s[b] == '\n')) ++b;
-  while (e > b && (s[e - 1] == ' ' || s[e - 1] == '\t' || s[e - 1] == '\r' || s[e - 1] == '\n')) --e;
+  while (e > b && (s[e - 1] == ' ' || s[e - 1] == '\t' || s[e - 1] == '\r' || s[e - 1] == '\n'))
+    --e;
   return s.substr(b, e - b);
 }
 
@@ -223,8 +235,8 @@ absl::Status ValidateFacts(const FileRecord& record, const FileFacts& facts,
                            const std::vector<std::optional<std::string>>& resolved) {
   if (record.path.empty()) return absl::InvalidArgumentError("index: file record without a path");
   const int64_t n_symbols = static_cast<int64_t>(facts.symbols.size());
-  for (size_t count : {facts.symbols.size(), facts.references.size(), facts.imports.size(),
-                       facts.chunks.size()}) {
+  for (size_t count :
+       {facts.symbols.size(), facts.references.size(), facts.imports.size(), facts.chunks.size()}) {
     if (static_cast<int64_t>(count) > kMaxSeq) {
       return Invalid(record.path, "more than " + Num(kMaxSeq) + " facts of one kind");
     }
@@ -325,8 +337,8 @@ struct IndexStore::WriteState {
   bool in_transaction = false;
   bool symbols_changed = false;
   absl::flat_hash_map<std::string, int64_t> names;  // name → names.id, for this connection's writes
-  bool names_complete = false;  // `names` holds every row of the names table
-  bool load_names = true;       // try to load the whole table at the next write
+  bool names_complete = false;                      // `names` holds every row of the names table
+  bool load_names = true;                           // try to load the whole table at the next write
   std::vector<int64_t> collect;                     // name ids that may have lost their last use
 };
 
@@ -363,9 +375,24 @@ absl::StatusOr<std::unique_ptr<IndexStore>> IndexStore::Open(const std::string& 
   RETURN_IF_ERROR(db->EnableWal());
   RETURN_IF_ERROR(db->Exec("PRAGMA cache_size = -" + Num(kWriterCacheKib)));
   RETURN_IF_ERROR(MigrateIndexSchema(*db));
+  RETURN_IF_ERROR(EnsureDeferredIndexes(*db));  // repairs a bulk load cut short
   std::unique_ptr<IndexStore> store(new IndexStore(std::move(db), db_path));
   RETURN_IF_ERROR(store->Prepare());
   return store;
+}
+
+absl::Status IndexStore::BeginBulkLoad() {
+  if (write_->in_transaction) {
+    return absl::FailedPreconditionError("index: " + path_ + ": bulk load inside a transaction");
+  }
+  return DropDeferredIndexes(*db_);
+}
+
+absl::Status IndexStore::EndBulkLoad() {
+  if (write_->in_transaction) {
+    return absl::FailedPreconditionError("index: " + path_ + ": bulk load end inside a transaction");
+  }
+  return EnsureDeferredIndexes(*db_);
 }
 
 absl::StatusOr<std::unique_ptr<IndexStore>> IndexStore::OpenReadOnly(const std::string& db_path) {
@@ -399,8 +426,7 @@ absl::Status IndexStore::Prepare() {
       {&s.ref_names_of_file, "SELECT name_id FROM refs WHERE id BETWEEN ?1 AND ?2"},
       {&s.chunks_of_file, "SELECT id, text FROM chunks WHERE id BETWEEN ?1 AND ?2"},
       {&s.fts_insert, "INSERT INTO chunks_fts(rowid, text) VALUES (?1, ?2)"},
-      {&s.fts_delete,
-       "INSERT INTO chunks_fts(chunks_fts, rowid, text) VALUES ('delete', ?1, ?2)"},
+      {&s.fts_delete, "INSERT INTO chunks_fts(chunks_fts, rowid, text) VALUES ('delete', ?1, ?2)"},
       {&s.delete_symbols, "DELETE FROM symbols WHERE id BETWEEN ?1 AND ?2"},
       {&s.delete_refs, "DELETE FROM refs WHERE id BETWEEN ?1 AND ?2"},
       {&s.delete_imports, "DELETE FROM imports WHERE id BETWEEN ?1 AND ?2"},
@@ -434,7 +460,8 @@ absl::Status IndexStore::Prepare() {
       {&s.symbols_by_name_all,
        sym + "WHERE s.name_id = ?1 ORDER BY f.path, s.start_line, s.start_col, s.id"},
       {&s.symbols_of_file, sym + "WHERE s.id BETWEEN ?1 AND ?2 ORDER BY s.id"},
-      {&s.names_by_prefix, "SELECT id, name FROM names WHERE lower(name) >= ?1 AND lower(name) < ?2"},
+      {&s.names_by_prefix,
+       "SELECT id, name FROM names WHERE lower(name) >= ?1 AND lower(name) < ?2"},
       {&s.fuzzy_names,
        "SELECT n.id, n.name FROM (SELECT DISTINCT name_id AS id FROM symbols) d "
        "CROSS JOIN names n ON n.id = d.id"},
@@ -830,10 +857,11 @@ absl::StatusOr<std::optional<FileRecord>> IndexStore::GetFile(std::string_view p
 }
 
 absl::StatusOr<std::vector<ImportRow>> IndexStore::ListImports() {
-  ASSIGN_OR_RETURN(SqliteStmt st,
-                   db_->Prepare("SELECT i.id, f.path, f.language, i.kind, i.spec, i.line, "
-                                "i.resolved FROM imports i CROSS JOIN files f ON f.id = (i.id >> 24) "
-                                "ORDER BY f.path, i.line, i.id"));
+  ASSIGN_OR_RETURN(
+      SqliteStmt st,
+      db_->Prepare("SELECT i.id, f.path, f.language, i.kind, i.spec, i.line, "
+                   "i.resolved FROM imports i CROSS JOIN files f ON f.id = (i.id >> 24) "
+                   "ORDER BY f.path, i.line, i.id"));
   std::vector<ImportRow> rows;
   RETURN_IF_ERROR(ForEachRow(st, [&] {
     ImportRow r;
@@ -870,7 +898,8 @@ absl::Status IndexStore::SetImportTarget(int64_t import_id,
 
 absl::Status IndexStore::ReplaceHistory(const History& history) {
   return InTransaction([&]() -> absl::Status {
-    RETURN_IF_ERROR(db_->Exec("DELETE FROM co_change; DELETE FROM churn; DELETE FROM history_paths"));
+    RETURN_IF_ERROR(
+        db_->Exec("DELETE FROM co_change; DELETE FROM churn; DELETE FROM history_paths"));
     ASSIGN_OR_RETURN(SqliteStmt path_ins,
                      db_->Prepare("INSERT INTO history_paths(path) VALUES (?1)"));
     absl::flat_hash_map<std::string, int64_t> ids;
@@ -895,9 +924,10 @@ absl::Status IndexStore::ReplaceHistory(const History& history) {
       churn_ins.Bind(5, c.last_change_time).Bind(6, c.last_commit);
       RETURN_IF_ERROR(churn_ins.Run());
     }
-    ASSIGN_OR_RETURN(SqliteStmt pair_ins,
-                     db_->Prepare("INSERT INTO co_change(a, b, count) VALUES (?1, ?2, ?3) "
-                                  "ON CONFLICT(a, b) DO UPDATE SET count = count + excluded.count"));
+    ASSIGN_OR_RETURN(
+        SqliteStmt pair_ins,
+        db_->Prepare("INSERT INTO co_change(a, b, count) VALUES (?1, ?2, ?3) "
+                     "ON CONFLICT(a, b) DO UPDATE SET count = count + excluded.count"));
     for (const CoChange& p : history.pairs) {
       const std::string& a = p.path_a < p.path_b ? p.path_a : p.path_b;
       const std::string& b = p.path_a < p.path_b ? p.path_b : p.path_a;
@@ -1323,7 +1353,8 @@ absl::Status IndexStore::IntegrityCheck() {
     }
   }
   if (!read_only_) {
-    absl::Status fts = db_->Exec("INSERT INTO chunks_fts(chunks_fts, rank) VALUES ('integrity-check', 1)");
+    absl::Status fts =
+        db_->Exec("INSERT INTO chunks_fts(chunks_fts, rank) VALUES ('integrity-check', 1)");
     if (!fts.ok()) {
       return absl::DataLossError("index: " + path_ + ": full-text index does not match chunks (" +
                                  std::string(fts.message()) + ")");
@@ -1335,18 +1366,20 @@ absl::Status IndexStore::IntegrityCheck() {
 absl::StatusOr<std::string> IndexStore::CanonicalDump() {
   std::string out;
   out += "engram index schema " + Num(kIndexSchemaVersion) + "\n";
-  ASSIGN_OR_RETURN(SqliteStmt syms,
-                   db_->Prepare("SELECT s.id & 16777215, s.kind, n.name, s.qualified, s.parent, s.start_line, "
-                                "s.start_col, s.end_line, s.end_col, s.start_byte, s.end_byte, "
-                                "s.name_line, s.name_col, s.name_end_line, s.name_end_col, "
-                                "s.name_start_byte, s.name_end_byte, s.signature, s.doc "
-                                "FROM symbols s CROSS JOIN names n ON n.id = s.name_id "
-                                "WHERE s.id BETWEEN ?1 AND ?2 ORDER BY s.id"));
-  ASSIGN_OR_RETURN(SqliteStmt refs,
-                   db_->Prepare("SELECT r.id & 16777215, r.kind, n.name, r.enclosing, r.line, r.col, "
-                                "r.line_span, r.end_col, r.start_byte, r.byte_len "
-                                "FROM refs r CROSS JOIN names n ON n.id = r.name_id "
-                                "WHERE r.id BETWEEN ?1 AND ?2 ORDER BY r.id"));
+  ASSIGN_OR_RETURN(
+      SqliteStmt syms,
+      db_->Prepare("SELECT s.id & 16777215, s.kind, n.name, s.qualified, s.parent, s.start_line, "
+                   "s.start_col, s.end_line, s.end_col, s.start_byte, s.end_byte, "
+                   "s.name_line, s.name_col, s.name_end_line, s.name_end_col, "
+                   "s.name_start_byte, s.name_end_byte, s.signature, s.doc "
+                   "FROM symbols s CROSS JOIN names n ON n.id = s.name_id "
+                   "WHERE s.id BETWEEN ?1 AND ?2 ORDER BY s.id"));
+  ASSIGN_OR_RETURN(
+      SqliteStmt refs,
+      db_->Prepare("SELECT r.id & 16777215, r.kind, n.name, r.enclosing, r.line, r.col, "
+                   "r.line_span, r.end_col, r.start_byte, r.byte_len "
+                   "FROM refs r CROSS JOIN names n ON n.id = r.name_id "
+                   "WHERE r.id BETWEEN ?1 AND ?2 ORDER BY r.id"));
   ASSIGN_OR_RETURN(SqliteStmt imps,
                    db_->Prepare("SELECT id & 16777215, kind, spec, line, resolved FROM imports "
                                 "WHERE id BETWEEN ?1 AND ?2 ORDER BY id"));

@@ -183,13 +183,26 @@ absl::Status MigrateIndexSchema(SqliteDb& db) {
       return Annotate(status, "index: " + db.path() + ": migration to schema version " +
                                   std::to_string(migration.to_version));
     }
-    ASSIGN_OR_RETURN(SqliteStmt set,
-                     db.Prepare("INSERT OR REPLACE INTO meta(key, value) "
-                                "VALUES ('schema_version', ?1)"));
+    ASSIGN_OR_RETURN(SqliteStmt set, db.Prepare("INSERT OR REPLACE INTO meta(key, value) "
+                                                "VALUES ('schema_version', ?1)"));
     set.Bind(1, std::to_string(migration.to_version));
     RETURN_IF_ERROR(set.Run());
   }
   return txn.Commit();
+}
+
+absl::Status EnsureDeferredIndexes(SqliteDb& db) {
+  return db.Exec(
+      "CREATE INDEX IF NOT EXISTS names_lower ON names(lower(name));"
+      "CREATE INDEX IF NOT EXISTS symbols_name ON symbols(name_id);"
+      "CREATE INDEX IF NOT EXISTS refs_name ON refs(name_id);");
+}
+
+absl::Status DropDeferredIndexes(SqliteDb& db) {
+  return db.Exec(
+      "DROP INDEX IF EXISTS names_lower;"
+      "DROP INDEX IF EXISTS symbols_name;"
+      "DROP INDEX IF EXISTS refs_name;");
 }
 
 absl::Status CheckSchemaCurrent(SqliteDb& db) {
@@ -198,10 +211,10 @@ absl::Status CheckSchemaCurrent(SqliteDb& db) {
     return absl::FailedPreconditionError(NewerMessage(db.path(), version));
   }
   if (version < kIndexSchemaVersion) {
-    return absl::FailedPreconditionError(
-        "index: " + db.path() + ": schema version " + std::to_string(version) +
-        " needs a migration to " + std::to_string(kIndexSchemaVersion) +
-        "; open it read-write once");
+    return absl::FailedPreconditionError("index: " + db.path() + ": schema version " +
+                                         std::to_string(version) + " needs a migration to " +
+                                         std::to_string(kIndexSchemaVersion) +
+                                         "; open it read-write once");
   }
   return absl::OkStatus();
 }

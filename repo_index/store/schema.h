@@ -1,13 +1,15 @@
 // The index's SQL schema (docs/formats/index.md) and the migrations that build it.
 //
 //   ASSIGN_OR_RETURN(auto db, SqliteDb::Open(path, SqliteDb::Mode::kReadWriteCreate));
-//   RETURN_IF_ERROR(MigrateIndexSchema(*db));     // empty file → current schema, in one transaction
+//   RETURN_IF_ERROR(MigrateIndexSchema(*db));     // empty file → current schema, in one
+//   transaction
 //
-// `schema_version` in the meta table names the last migration applied; an empty database is version 0.
-// Migrations are append-only: migration N turns version N-1 into N and is never edited once released.
-// A database whose version is newer than kIndexSchemaVersion is refused (FailedPrecondition naming the
-// path) and left as it is; so is a non-empty SQLite database without the meta table (not an index).
-// Thread-safety: functions of the SqliteDb they are given (one thread at a time).
+// `schema_version` in the meta table names the last migration applied; an empty database is version
+// 0. Migrations are append-only: migration N turns version N-1 into N and is never edited once
+// released. A database whose version is newer than kIndexSchemaVersion is refused
+// (FailedPrecondition naming the path) and left as it is; so is a non-empty SQLite database without
+// the meta table (not an index). Thread-safety: functions of the SqliteDb they are given (one
+// thread at a time).
 #pragma once
 
 #include <string_view>
@@ -33,6 +35,12 @@ absl::StatusOr<int> ReadSchemaVersion(SqliteDb& db);
 
 // Applies the pending migrations in one IMMEDIATE transaction (nothing when up to date).
 absl::Status MigrateIndexSchema(SqliteDb& db);
+
+// The secondary indexes a bulk load builds at its end instead of updating row by row (names by
+// lower-case name, symbols and references by name). Ensure… creates whichever are missing (Open
+// calls it, so a bulk load cut short by a crash is repaired); Drop… removes them.
+absl::Status EnsureDeferredIndexes(SqliteDb& db);
+absl::Status DropDeferredIndexes(SqliteDb& db);
 
 // Checks that `db` holds exactly the current schema (for read-only opens, which cannot migrate).
 absl::Status CheckSchemaCurrent(SqliteDb& db);

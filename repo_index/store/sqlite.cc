@@ -229,11 +229,11 @@ absl::StatusOr<std::unique_ptr<SqliteDb>> SqliteDb::Open(const std::string& path
   }
 
   RETURN_IF_ERROR(RegisterCodeTokenizer(raw));
-  RETURN_IF_ERROR(db->Exec(
-      "PRAGMA cache_size = -65536;"  // 64 MiB
-      "PRAGMA temp_store = MEMORY;"
-      "PRAGMA mmap_size = 268435456;"
-      "PRAGMA foreign_keys = ON;"));
+  RETURN_IF_ERROR(
+      db->Exec("PRAGMA cache_size = -65536;"  // 64 MiB
+               "PRAGMA temp_store = MEMORY;"
+               "PRAGMA mmap_size = 268435456;"
+               "PRAGMA foreign_keys = ON;"));
   if (enable_wal) RETURN_IF_ERROR(db->EnableWal());
   return db;
 }

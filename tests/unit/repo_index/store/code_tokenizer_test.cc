@@ -85,10 +85,14 @@ TEST(CodeTokenizerTest, Unicode) {
 }
 
 TEST(CodeTokenizerTest, InvalidUtf8SeparatesAndNeverFails) {
-  EXPECT_THAT(Query(std::string("abc\xff" "def")), ElementsAre("abc", "def"));
-  EXPECT_THAT(Query(std::string("abc\xc3")), ElementsAre("abc"));             // truncated sequence
-  EXPECT_THAT(Query(std::string("\xc0\xafx")), ElementsAre("x"));             // overlong
-  EXPECT_THAT(Query(std::string("a\xed\xa0\x80" "b")), ElementsAre("a", "b"));  // surrogate
+  EXPECT_THAT(Query(std::string("abc\xff"
+                                "def")),
+              ElementsAre("abc", "def"));
+  EXPECT_THAT(Query(std::string("abc\xc3")), ElementsAre("abc"));  // truncated sequence
+  EXPECT_THAT(Query(std::string("\xc0\xafx")), ElementsAre("x"));  // overlong
+  EXPECT_THAT(Query(std::string("a\xed\xa0\x80"
+                                "b")),
+              ElementsAre("a", "b"));  // surrogate
   EXPECT_THAT(Query(std::string("\x80\x80\x80")), IsEmpty());
   std::string all;
   for (int i = 0; i < 256; ++i) all.push_back(static_cast<char>(i));

@@ -50,7 +50,9 @@ TEST(FuzzyMatchTest, TopRanksAndBreaksTiesByName) {
   EXPECT_EQ(top[0], "phr");
   EXPECT_THAT(top, ::testing::Not(::testing::Contains("unrelated")));
   // aaa_phr and zzz_phr score the same; the name breaks the tie.
-  auto pos = [&](const std::string& n) { return std::find(top.begin(), top.end(), n) - top.begin(); };
+  auto pos = [&](const std::string& n) {
+    return std::find(top.begin(), top.end(), n) - top.begin();
+  };
   EXPECT_LT(pos("aaa_phr"), pos("zzz_phr"));
   EXPECT_LT(pos("parse_http_request"), pos("sphere_upper"));
   EXPECT_TRUE(list.Top("", 5).empty());
@@ -68,11 +70,11 @@ TEST(FuzzyMatchTest, LongNamesAndOddBytes) {
 
 // 500k generated identifiers; prints the latency (not asserted: timing depends on the machine).
 TEST(FuzzyMatchTest, LatencyOn500kNames) {
-  static const char* kWords[] = {"alloc", "buf", "cache", "dev", "dma", "entry", "get", "hash",
-                                 "init", "irq", "list", "lock", "map", "net", "node", "page",
-                                 "parse", "pci", "put", "queue", "read", "req", "ring", "skb",
-                                 "sock", "spin", "state", "task", "timer", "update", "usb",
-                                 "wait", "work", "write", "Http", "Request", "Buffer", "Handler"};
+  static const char* kWords[] = {
+      "alloc", "buf",  "cache", "dev",   "dma",  "entry",   "get",    "hash",   "init",  "irq",
+      "list",  "lock", "map",   "net",   "node", "page",    "parse",  "pci",    "put",   "queue",
+      "read",  "req",  "ring",  "skb",   "sock", "spin",    "state",  "task",   "timer", "update",
+      "usb",   "wait", "work",  "write", "Http", "Request", "Buffer", "Handler"};
   std::mt19937 rng(7);
   std::uniform_int_distribution<size_t> word(0, sizeof(kWords) / sizeof(kWords[0]) - 1);
   std::uniform_int_distribution<int> parts(1, 4);
@@ -87,8 +89,8 @@ TEST(FuzzyMatchTest, LatencyOn500kNames) {
   for (const char* pattern : {"phr", "sklock", "initdev", "x", "parse_http_request_42", "zq"}) {
     auto start = std::chrono::steady_clock::now();
     std::vector<FuzzyMatch> top = list.Top(pattern, 20);
-    double ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start)
-                    .count();
+    double ms =
+        std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
     std::printf("fuzzy 500k names, pattern '%s': %.2f ms, %zu results, best '%s'\n", pattern, ms,
                 top.size(), top.empty() ? "" : std::string(top[0].name).c_str());
   }

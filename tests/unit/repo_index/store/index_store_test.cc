@@ -25,14 +25,14 @@ using ::testing::ElementsAre;
 using ::testing::HasSubstr;
 
 constexpr std::string_view kHttpSource =
-    "namespace net {\n"                                   // 1
-    "class Http {\n"                                      // 2
-    "  int parse_http(int x) {\n"                         // 3
-    "    return helper(x);\n"                             // 4
-    "  }\n"                                               // 5
-    "};\n"                                                // 6
-    "}\n"                                                 // 7
-    "int main() { return net::Http().parse_http(1); }\n"; // 8
+    "namespace net {\n"                                    // 1
+    "class Http {\n"                                       // 2
+    "  int parse_http(int x) {\n"                          // 3
+    "    return helper(x);\n"                              // 4
+    "  }\n"                                                // 5
+    "};\n"                                                 // 6
+    "}\n"                                                  // 7
+    "int main() { return net::Http().parse_http(1); }\n";  // 8
 
 Symbol MakeSymbol(std::string_view content, std::string name, SymbolKind kind,
                   std::string qualified, uint32_t first, uint32_t last, int32_t parent,
@@ -48,8 +48,8 @@ Symbol MakeSymbol(std::string_view content, std::string name, SymbolKind kind,
   return s;
 }
 
-Reference MakeRef(std::string_view content, std::string name, ReferenceKind kind,
-                  int32_t enclosing, int occurrence = 0) {
+Reference MakeRef(std::string_view content, std::string name, ReferenceKind kind, int32_t enclosing,
+                  int occurrence = 0) {
   Reference r;
   r.name = name;
   r.kind = kind;
@@ -74,7 +74,8 @@ TestFile HttpFile(std::string path = "src/net/http.cc") {
       MakeRef(c, "Http", ReferenceKind::kType, 3, 1),
       MakeRef(c, "parse_http", ReferenceKind::kCall, 3, 1),
   };
-  f.facts.imports = {{"util.h", ImportKind::kIncludeLocal, 1}, {"vector", ImportKind::kIncludeSystem, 1}};
+  f.facts.imports = {{"util.h", ImportKind::kIncludeLocal, 1},
+                     {"vector", ImportKind::kIncludeSystem, 1}};
   f.resolved = {std::string("src/net/util.h"), std::nullopt};
   f.facts.chunks = {MakeChunk(c, 1, 7, "net", 0), MakeChunk(c, 8, 8, "main", 3)};
   f.record = Record(path, Language::kCpp, c);
@@ -263,7 +264,7 @@ TEST_F(IndexStoreTest, NameMovedBetweenFilesInOneTransactionSurvives) {
   TestFile other = PyFile("lib/other.py");
   ASSERT_TRUE(store_->Begin().ok());
   ASSERT_TRUE(store_->DeleteFile(http.record.path).ok());  // "helper" loses its uses here ...
-  Upsert(*store_, other);                                   // ... and regains one here
+  Upsert(*store_, other);                                  // ... and regains one here
   ASSERT_TRUE(store_->Commit().ok());
   EXPECT_EQ(store_->FindReferences("helper", 10)->size(), 1u);
   ASSERT_TRUE(store_->IntegrityCheck().ok());
@@ -313,8 +314,8 @@ TEST_F(IndexStoreTest, FindSymbolsExactAndQualified) {
   Upsert(*store_, PyFile());
   auto hits = store_->FindSymbols("parse_http", NameMatch::kExact, 10);
   ASSERT_TRUE(hits.ok());
-  EXPECT_THAT(HitPaths(*hits), ElementsAre("a/http.cc:net::Http::parse_http",
-                                           "b/http.cc:net::Http::parse_http"));
+  EXPECT_THAT(HitPaths(*hits),
+              ElementsAre("a/http.cc:net::Http::parse_http", "b/http.cc:net::Http::parse_http"));
   EXPECT_EQ((*hits)[0].symbol.doc, "Parses a request.");
   EXPECT_GT((*hits)[0].symbol_id, 0);
   EXPECT_EQ(store_->FindSymbols("parse_http", NameMatch::kExact, 1)->size(), 1u);
@@ -457,7 +458,8 @@ TEST_F(IndexStoreTest, SearchTextTiesBreakByPathThenLine) {
     ASSERT_TRUE(hits.ok());
     std::vector<std::string> got;
     for (const TextHit& h : *hits) got.push_back(h.path + ":" + std::to_string(h.chunk.start_line));
-    std::vector<std::string> want = {"a.txt:1", "a.txt:2", "b.txt:1", "b.txt:2", "c.txt:1", "c.txt:2"};
+    std::vector<std::string> want = {"a.txt:1", "a.txt:2", "b.txt:1",
+                                     "b.txt:2", "c.txt:1", "c.txt:2"};
     want.resize(std::min<size_t>(want.size(), static_cast<size_t>(limit)));
     EXPECT_EQ(got, want) << limit;
   }
@@ -465,12 +467,42 @@ TEST_F(IndexStoreTest, SearchTextTiesBreakByPathThenLine) {
 
 TEST_F(IndexStoreTest, SearchTextQuerySyntaxCannotInject) {
   Upsert(*store_, HttpFile());
-  for (const char* query :
-       {"\"", "\"\"", "(", ")", "(parse", "parse)", "a:b", "text:parse", "*", "**", "*parse",
-        "pa*rse", "-parse", "parse -http", "AND", "OR", "NOT", "parse AND", "OR http", "NOT NOT",
-        "NEAR(parse http)", "NEAR(", "^parse", "{text}: parse", "+", "parse + http", "'", "\\",
-        "\"parse", "parse\"http", "col:umn:s", "a OR b AND NOT c", "\x01\x02", "\xff\xfe",
-        "   ", ""}) {
+  for (const char* query : {"\"",
+                            "\"\"",
+                            "(",
+                            ")",
+                            "(parse",
+                            "parse)",
+                            "a:b",
+                            "text:parse",
+                            "*",
+                            "**",
+                            "*parse",
+                            "pa*rse",
+                            "-parse",
+                            "parse -http",
+                            "AND",
+                            "OR",
+                            "NOT",
+                            "parse AND",
+                            "OR http",
+                            "NOT NOT",
+                            "NEAR(parse http)",
+                            "NEAR(",
+                            "^parse",
+                            "{text}: parse",
+                            "+",
+                            "parse + http",
+                            "'",
+                            "\\",
+                            "\"parse",
+                            "parse\"http",
+                            "col:umn:s",
+                            "a OR b AND NOT c",
+                            "\x01\x02",
+                            "\xff\xfe",
+                            "   ",
+                            ""}) {
     auto hits = store_->SearchText(query, 10);
     EXPECT_TRUE(hits.ok()) << "query [" << query << "]: " << hits.status();
   }
@@ -482,7 +514,8 @@ TEST_F(IndexStoreTest, SearchTextQuerySyntaxCannotInject) {
 TEST_F(IndexStoreTest, CanonicalDumpIgnoresInsertionOrder) {
   SyntheticCorpus corpus(11, 500);
   std::vector<TestFile> files;
-  for (int i = 0; i < 6; ++i) files.push_back(corpus.MakeFile("dir/f" + std::to_string(i) + ".c", 4000));
+  for (int i = 0; i < 6; ++i)
+    files.push_back(corpus.MakeFile("dir/f" + std::to_string(i) + ".c", 4000));
   files.push_back(HttpFile());
   files.push_back(PyFile());
   History history;
@@ -577,8 +610,8 @@ TEST_F(IndexStoreTest, Stats) {
   EXPECT_EQ(stats->chunks, 5u);
   EXPECT_EQ(stats->source_bytes, kHttpSource.size() + PyFile().content.size());
   EXPECT_GT(stats->database_bytes, 0u);
-  EXPECT_THAT(stats->files_by_language,
-              ElementsAre(std::make_pair(Language::kCpp, 1u), std::make_pair(Language::kPython, 1u)));
+  EXPECT_THAT(stats->files_by_language, ElementsAre(std::make_pair(Language::kCpp, 1u),
+                                                    std::make_pair(Language::kPython, 1u)));
 }
 
 TEST_F(IndexStoreTest, IntegrityCheckFindsOrphansAndFtsDrift) {
@@ -587,8 +620,9 @@ TEST_F(IndexStoreTest, IntegrityCheckFindsOrphansAndFtsDrift) {
   {
     auto raw = SqliteDb::Open(db_path_, SqliteDb::Mode::kReadWrite);
     ASSERT_TRUE(raw.ok()) << raw.status();
-    ASSERT_TRUE((*raw)->Exec("INSERT INTO refs(id, name_id, kind, line, col, line_span, end_col, "
-                             "start_byte, byte_len) VALUES (999 << 24, 1, 0, 1, 0, 0, 1, 0, 1)")
+    ASSERT_TRUE((*raw)
+                    ->Exec("INSERT INTO refs(id, name_id, kind, line, col, line_span, end_col, "
+                           "start_byte, byte_len) VALUES (999 << 24, 1, 0, 1, 0, 0, 1, 0, 1)")
                     .ok());
   }
   absl::Status status = store_->IntegrityCheck();

@@ -122,8 +122,9 @@ TEST(StoreFilesTest, RefusesNewerSchemaVersion) {
     auto raw = SqliteDb::Open(path, SqliteDb::Mode::kReadWrite, /*enable_wal=*/false);
     ASSERT_TRUE(raw.ok()) << raw.status();
     ASSERT_TRUE((*raw)->Exec("PRAGMA journal_mode = DELETE").ok());
-    ASSERT_TRUE((*raw)->Exec("UPDATE meta SET value = '" + std::to_string(kIndexSchemaVersion + 1) +
-                             "' WHERE key = 'schema_version'")
+    ASSERT_TRUE((*raw)
+                    ->Exec("UPDATE meta SET value = '" + std::to_string(kIndexSchemaVersion + 1) +
+                           "' WHERE key = 'schema_version'")
                     .ok());
   }
   ExpectRefused(path, absl::StatusCode::kFailedPrecondition, true);

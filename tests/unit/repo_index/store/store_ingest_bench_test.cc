@@ -94,9 +94,8 @@ TEST(StoreIngestBench, SyntheticKernelLikeSource) {
     std::printf("  %-34s %8.2f ms (%zu results)\n", what, Seconds(t0) * 1000, n);
   };
   const std::string common = corpus.names()[0];
-  timed("FindSymbols exact", [&] {
-    return (*store)->FindSymbols(corpus.names()[5], NameMatch::kExact, 20)->size();
-  });
+  timed("FindSymbols exact",
+        [&] { return (*store)->FindSymbols(corpus.names()[5], NameMatch::kExact, 20)->size(); });
   timed("FindSymbols prefix 'sk'",
         [&] { return (*store)->FindSymbols("sk", NameMatch::kPrefix, 20)->size(); });
   timed("FindSymbols fuzzy (builds cache)",
@@ -106,9 +105,8 @@ TEST(StoreIngestBench, SyntheticKernelLikeSource) {
   timed("FindReferences (most common name)",
         [&] { return (*store)->FindReferences(common, 50)->size(); });
   timed("SearchText 'spin lock'", [&] { return (*store)->SearchText("spin lock", 20)->size(); });
-  timed("SearchText rare word", [&] {
-    return (*store)->SearchText(corpus.names()[199999], 20)->size();
-  });
+  timed("SearchText rare word",
+        [&] { return (*store)->SearchText(corpus.names()[199999], 20)->size(); });
   timed("re-upsert one file (own transaction)", [&] {
     TestFile f = corpus.MakeFile("drivers/d0/f0.c", kFileBytes);
     EXPECT_TRUE((*store)->UpsertFile(f.record, f.facts, f.content, f.resolved).ok());

@@ -139,13 +139,14 @@ class SyntheticCorpus {
  public:
   explicit SyntheticCorpus(uint32_t seed, size_t vocabulary = 60000) : rng_(seed) {
     static const char* kWords[] = {
-        "alloc", "buf", "cache", "dev", "dma", "entry", "fd", "get", "hash", "init", "irq",
-        "kref", "list", "lock", "map", "net", "node", "page", "parse", "pci", "put", "queue",
-        "read", "reg", "release", "req", "ring", "sched", "skb", "slab", "sock", "spin", "state",
-        "sync", "task", "timer", "tx", "rx", "update", "usb", "virt", "wait", "work", "write",
-        "xfer", "zone", "acpi", "bio", "blk", "clk", "cpu", "ctx", "desc", "drv", "event", "fw",
-        "gpio", "hw", "i2c", "inode", "io", "mem", "mm", "mod", "msg", "mutex", "of", "phy",
-        "pm", "port", "probe", "ptr", "rcu", "ref", "res", "sg", "sk", "stat", "sys", "tbl"};
+        "alloc", "buf",   "cache", "dev",   "dma",     "entry", "fd",   "get",   "hash",   "init",
+        "irq",   "kref",  "list",  "lock",  "map",     "net",   "node", "page",  "parse",  "pci",
+        "put",   "queue", "read",  "reg",   "release", "req",   "ring", "sched", "skb",    "slab",
+        "sock",  "spin",  "state", "sync",  "task",    "timer", "tx",   "rx",    "update", "usb",
+        "virt",  "wait",  "work",  "write", "xfer",    "zone",  "acpi", "bio",   "blk",    "clk",
+        "cpu",   "ctx",   "desc",  "drv",   "event",   "fw",    "gpio", "hw",    "i2c",    "inode",
+        "io",    "mem",   "mm",    "mod",   "msg",     "mutex", "of",   "phy",   "pm",     "port",
+        "probe", "ptr",   "rcu",   "ref",   "res",     "sg",    "sk",   "stat",  "sys",    "tbl"};
     const size_t n_words = sizeof(kWords) / sizeof(kWords[0]);
     std::uniform_int_distribution<size_t> word(0, n_words - 1);
     std::uniform_int_distribution<int> parts(1, 4);
