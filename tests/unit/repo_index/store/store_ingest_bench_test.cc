@@ -1,6 +1,7 @@
 // Ingest throughput of the store on synthetic kernel-like files (prints MB/s; asserts nothing about
-// time). ENGRAM_STORE_BENCH_MB sets the amount of source (default 16); ENGRAM_STORE_BENCH_DIR keeps
-// the database in that directory instead of a temporary one.
+// time). ENGRAM_STORE_BENCH_MB sets the amount of source (default 2, enough to check the bulk path
+// under ctest; 200 in a Release build to benchmark); ENGRAM_STORE_BENCH_DIR keeps the database in
+// that directory instead of a temporary one.
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
@@ -24,7 +25,7 @@ double Seconds(std::chrono::steady_clock::time_point since) {
 
 TEST(StoreIngestBench, SyntheticKernelLikeSource) {
   const char* mb_env = std::getenv("ENGRAM_STORE_BENCH_MB");
-  const size_t total_mb = mb_env ? static_cast<size_t>(std::atol(mb_env)) : 16;
+  const size_t total_mb = mb_env ? static_cast<size_t>(std::atol(mb_env)) : 2;
   const char* dir_env = std::getenv("ENGRAM_STORE_BENCH_DIR");
   TempDir temp;
   const std::string db_path = std::string(dir_env ? dir_env : temp.path()) + "/bench.db";
