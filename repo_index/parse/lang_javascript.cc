@@ -1,7 +1,8 @@
 // JavaScript, TypeScript and TSX: scope separator ".", comments above (also above `export`),
 // module-level `const` bindings as constants. Imports: `import ... from "x"`, `export ... from "x"`,
 // `require("x")`, `import("x")`, TypeScript `import x = require("x")`. Queries:
-// queries/javascript.scm, queries/typescript.scm, queries/tsx.scm.
+// queries/javascript.scm and queries/typescript.scm (TSX uses the TypeScript query, compiled against
+// the TSX grammar).
 #include <array>
 
 #include "repo_index/parse/language_spec.h"
@@ -69,7 +70,7 @@ const LanguageSpec& TsxSpec() {
   static const LanguageSpec spec = {
       .language = Language::kTsx,
       .grammar = tree_sitter_tsx,
-      .query_name = "tsx",
+      .query_name = "typescript",  // TSX is TypeScript plus JSX: the same patterns, its own grammar
       .separator = ".",
       .doc_wrapper_types = kWrappers,
       .doc_skip_line_prefixes = {},
