@@ -15,7 +15,7 @@ CHECK_ONLY=0
 DEBIAN_PACKAGES=(
   build-essential cmake ninja-build pkg-config git ca-certificates
   libgrpc++-dev libgrpc-dev protobuf-compiler-grpc protobuf-compiler libprotobuf-dev
-  libgit2-dev libsqlite3-dev libboost-dev libpcre2-dev
+  libgit2-dev libsqlite3-dev libboost-dev libpcre2-dev libssl-dev
   libcli11-dev libspdlog-dev nlohmann-json3-dev libtomlplusplus-dev
   googletest libgtest-dev libgmock-dev libbenchmark-dev
   nodejs npm
