@@ -34,11 +34,14 @@ bool RefineJavaScript(DefCandidate& def, std::string_view source) {
 
 }  // namespace
 
-const LanguageSpec& JavaScriptSpec() {
-  static const LanguageSpec spec = {
-      .language = Language::kJavaScript,
-      .grammar = tree_sitter_javascript,
-      .query_name = "javascript",
+namespace {
+
+// JavaScript, TypeScript and TSX differ only in grammar and query.
+LanguageSpec EcmaScriptSpec(Language language, const TSLanguage* (*grammar)(), std::string_view query_name) {
+  return LanguageSpec{
+      .language = language,
+      .grammar = grammar,
+      .query_name = query_name,
       .separator = ".",
       .doc_wrapper_types = kWrappers,
       .doc_skip_line_prefixes = {},
@@ -47,38 +50,23 @@ const LanguageSpec& JavaScriptSpec() {
       .expand_import = nullptr,
       .extra_definitions = nullptr,
   };
+}
+
+}  // namespace
+
+const LanguageSpec& JavaScriptSpec() {
+  static const LanguageSpec spec = EcmaScriptSpec(Language::kJavaScript, tree_sitter_javascript, "javascript");
   return spec;
 }
 
 const LanguageSpec& TypeScriptSpec() {
-  static const LanguageSpec spec = {
-      .language = Language::kTypeScript,
-      .grammar = tree_sitter_typescript,
-      .query_name = "typescript",
-      .separator = ".",
-      .doc_wrapper_types = kWrappers,
-      .doc_skip_line_prefixes = {},
-      .python_docstrings = false,
-      .refine = RefineJavaScript,
-      .expand_import = nullptr,
-      .extra_definitions = nullptr,
-  };
+  static const LanguageSpec spec = EcmaScriptSpec(Language::kTypeScript, tree_sitter_typescript, "typescript");
   return spec;
 }
 
+// TSX is TypeScript plus JSX: the same query patterns, compiled against its own grammar.
 const LanguageSpec& TsxSpec() {
-  static const LanguageSpec spec = {
-      .language = Language::kTsx,
-      .grammar = tree_sitter_tsx,
-      .query_name = "typescript",  // TSX is TypeScript plus JSX: the same patterns, its own grammar
-      .separator = ".",
-      .doc_wrapper_types = kWrappers,
-      .doc_skip_line_prefixes = {},
-      .python_docstrings = false,
-      .refine = RefineJavaScript,
-      .expand_import = nullptr,
-      .extra_definitions = nullptr,
-  };
+  static const LanguageSpec spec = EcmaScriptSpec(Language::kTsx, tree_sitter_tsx, "typescript");
   return spec;
 }
 
