@@ -8,7 +8,9 @@ constexpr bool IsWordByte(unsigned char c) {
          c == '$' || c >= 0x80;
 }
 
-constexpr bool IsSpace(unsigned char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\f' || c == '\v'; }
+constexpr bool IsSpace(unsigned char c) {
+  return c == ' ' || c == '\t' || c == '\r' || c == '\f' || c == '\v';
+}
 
 }  // namespace
 

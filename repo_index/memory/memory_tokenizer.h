@@ -1,14 +1,15 @@
-// The tokenizer the project memory sees: token ids for n-grams, byte spans to map tokens back to text,
-// and token counts for budgets. repo_index does not depend on the engine (ARCHITECTURE.md), so it
-// declares this interface; the daemon adapts the loaded model's tokenizer to it, and LexicalTokenizer
-// stands in when no model is loaded.
+// The tokenizer the project memory sees: token ids for n-grams, byte spans to map tokens back to
+// text, and token counts for budgets. repo_index does not depend on the engine (ARCHITECTURE.md),
+// so it declares this interface; the daemon adapts the loaded model's tokenizer to it, and
+// LexicalTokenizer stands in when no model is loaded.
 //
 //   LexicalTokenizer lex;
 //   std::vector<MemoryToken> tokens;
 //   lex.Tokenize("foo_bar(x, 42)", &tokens);   // foo_bar x 42, with their byte ranges
 //   size_t budget_cost = lex.CountTokens(text);
 //
-// Thread-safety: implementations are immutable after construction; all methods may run concurrently.
+// Thread-safety: implementations are immutable after construction; all methods may run
+// concurrently.
 #pragma once
 
 #include <cstdint>
@@ -41,9 +42,9 @@ class MemoryTokenizer {
 // bytes: [A-Za-z0-9_$] and every byte >= 0x80 (UTF-8 letters; invalid bytes are kept, never fail).
 // Punctuation and spaces are not tokens: n-grams of words are what identifies code
 // ("struct device dev", "kfree skb"). Ids are a 32-bit hash of the bytes (stable across runs and
-// machines; distinct words colliding on 32 bits are treated as one token). CountTokens estimates a BPE
-// model's count: one token per word run of up to 8 bytes and one more per further 6 bytes, plus one per
-// punctuation byte, plus one per line break.
+// machines; distinct words colliding on 32 bits are treated as one token). CountTokens estimates a
+// BPE model's count: one token per word run of up to 8 bytes and one more per further 6 bytes, plus
+// one per punctuation byte, plus one per line break.
 class LexicalTokenizer final : public MemoryTokenizer {
  public:
   std::string Id() const override { return "lexical-1"; }

@@ -168,6 +168,10 @@ absl::StatusOr<std::unique_ptr<IndexStore>> IndexStore::OpenReadOnly(const std::
 
 absl::Status IndexStore::Prepare() {
   Statements& s = *stmts_;
+  // Term statistics for retrieval: fts5vocab over the chunk index, a temp table (so read-only
+  // connections have it too), per connection.
+  RETURN_IF_ERROR(db_->Exec(
+      "CREATE VIRTUAL TABLE IF NOT EXISTS temp.chunks_vocab USING fts5vocab(main, chunks_fts, row)"));
   struct Entry {
     SqliteStmt* stmt;
     std::string sql;
@@ -250,6 +254,15 @@ absl::Status IndexStore::Prepare() {
       {&s.get_file,
        "SELECT id, path, blob_id, size, mtime_ns, inode, language, tracked, line_count, "
        "has_syntax_errors FROM files WHERE path = ?1"},
+      {&s.term_docs, "SELECT doc FROM temp.chunks_vocab WHERE term = ?1"},
+      {&s.fts_averages, "SELECT block FROM chunks_fts_data WHERE id = 1"},
+      {&s.count_named, "SELECT count(*) FROM (SELECT 1 FROM symbols WHERE name_id = ?1 LIMIT ?2)"},
+      {&s.chunk_at_line,
+       "SELECT id, start_line, end_line, scope, text FROM chunks "
+       "WHERE id BETWEEN ?1 AND ?2 AND start_line <= ?3 AND end_line >= ?3 ORDER BY id LIMIT 1"},
+      {&s.file_history,
+       "SELECT c.commits, c.lines_added, c.lines_deleted, c.last_change_time, c.last_commit "
+       "FROM history_paths p CROSS JOIN churn c ON c.path_id = p.id WHERE p.path = ?1"},
       {&s.list_files,
        "SELECT id, path, blob_id, size, mtime_ns, inode, language, tracked, line_count, "
        "has_syntax_errors FROM files ORDER BY path"},

@@ -78,6 +78,49 @@ struct TextHit {
   double score = 0;     // -bm25, higher is better
 };
 
+// A chunk as retrieval sees it (index_retrieval.cc).
+struct ChunkHit {
+  int64_t chunk_id = 0;
+  std::string path;
+  uint32_t start_line = 0;  // 1-based, inclusive
+  uint32_t end_line = 0;
+  std::string scope;        // scope path ("net::Http::parse"), may be empty
+  std::string text;
+  double score = 0;         // -bm25 for RankChunks, higher is better; 0 otherwise
+};
+
+// ---- symbol graph input (index_graph.cc) ----
+// Everything the repo map's definition/reference graph is built from, in dense indexes (positions
+// in the vectors below, not database ids). See IndexStore::LoadGraphFacts.
+struct GraphFacts {
+  struct Definition {
+    uint32_t file = 0;  // dense file index
+    uint32_t name = 0;  // dense name index
+    SymbolKind kind = SymbolKind::kFunction;
+    uint32_t start_line = 0;  // 1-based, inclusive
+    uint32_t end_line = 0;
+    int64_t symbol_id = 0;          // symbols.id
+    uint32_t signature_offset = 0;  // the signature is signatures[offset, offset + size)
+    uint32_t signature_size = 0;
+  };
+  struct RefCount {
+    uint32_t file = 0;  // the referencing file
+    uint32_t name = 0;
+    uint32_t count = 0;  // references to `name` in `file` (> 0)
+  };
+  std::vector<std::string> files;       // paths, sorted by bytes; index = dense file index
+  std::vector<int64_t> file_ids;        // files.id of each path
+  std::vector<std::string> names;       // every stored identifier, sorted by bytes
+  std::vector<Definition> definitions;  // by file, then source order (start line, outer first)
+  std::string signatures;               // the signatures' bytes, concatenated
+  std::vector<RefCount> references;     // one per (file, name) referenced, sorted by (file, name)
+  uint64_t symbols_generation = 0;      // the meta value the facts were read at (0 when unset)
+
+  std::string_view signature(const Definition& d) const {
+    return std::string_view(signatures).substr(d.signature_offset, d.signature_size);
+  }
+};
+
 struct IndexStats {
   uint64_t files = 0;
   uint64_t symbols = 0;
@@ -135,6 +178,33 @@ class IndexStore {
   absl::StatusOr<std::vector<SymbolHit>> Outline(std::string_view path);  // in source order
   absl::StatusOr<std::vector<ReferenceHit>> FindReferences(std::string_view name, int limit);
   absl::StatusOr<std::vector<TextHit>> SearchText(std::string_view query, int limit);
+
+  // ---- retrieval (index_retrieval.cc): what the project memory asks of the index ----
+  // Chunks containing each FTS term (a token of the `code` tokenizer: a lowercase part or a whole
+  // run, see code_tokenizer.h); 0 for absent terms. Same order as `terms`.
+  absl::StatusOr<std::vector<int64_t>> TermChunkCounts(const std::vector<std::string>& terms);
+  absl::StatusOr<int64_t> ChunkCount();
+  // Chunks matching any of `terms` (FTS5 OR query, BM25 ranking), best first, with their text.
+  absl::StatusOr<std::vector<ChunkHit>> RankChunks(const std::vector<std::string>& terms, int limit);
+  // The chunk of `path` whose line range holds `line` (the first such), or nullopt.
+  absl::StatusOr<std::optional<ChunkHit>> ChunkAt(std::string_view path, uint32_t line);
+  // Symbols named exactly `name`, counted up to `cap` (cheap even for names defined thousands of
+  // times: the name index stops at cap).
+  absl::StatusOr<int64_t> CountSymbolsNamed(std::string_view name, int64_t cap);
+  // Churn and last change of one path (nullopt when the history does not know it).
+  absl::StatusOr<std::optional<FileChurn>> FileHistory(std::string_view path);
+
+  // ---- symbol graph (index_graph.cc): input of the repo map (memory/symbol_graph.h) ----
+  // Every file, name and definition, and the references aggregated per (file, name), read in one
+  // snapshot (its own read transaction unless the caller has one open). Linear in the index: 4-5 s
+  // for a kernel-sized one (70 000 files, 2 M symbols, 10 M reference rows; about 1 GB of peak
+  // memory with the graph built from it); callers cache the graph and rebuild it when
+  // SymbolsGeneration() moves.
+  absl::StatusOr<GraphFacts> LoadGraphFacts();
+  // The `symbols_generation` meta value (0 when unset). It moves with every commit that rewrote or
+  // deleted a file or added definitions; a commit that only adds new files without definitions does
+  // not move it (their references reach a cached graph at the next move).
+  absl::StatusOr<uint64_t> SymbolsGeneration();
 
   absl::StatusOr<IndexStats> Stats();
   absl::Status IntegrityCheck();  // PRAGMA integrity_check

@@ -173,6 +173,13 @@ std::string_view SqliteStmt::ColumnText(int col) const {
   return std::string_view(reinterpret_cast<const char*>(text), static_cast<size_t>(size));
 }
 
+std::string_view SqliteStmt::ColumnBlob(int col) const {
+  const void* bytes = sqlite3_column_blob(stmt_, col);
+  int size = sqlite3_column_bytes(stmt_, col);
+  if (!bytes) return {};
+  return std::string_view(static_cast<const char*>(bytes), static_cast<size_t>(size));
+}
+
 double SqliteStmt::ColumnDouble(int col) const { return sqlite3_column_double(stmt_, col); }
 
 bool SqliteStmt::ColumnIsNull(int col) const {

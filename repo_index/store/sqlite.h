@@ -49,6 +49,7 @@ class SqliteStmt {
 
   int64_t ColumnInt64(int col) const;
   std::string_view ColumnText(int col) const;  // valid until the next Step/Reset
+  std::string_view ColumnBlob(int col) const;  // valid until the next Step/Reset
   double ColumnDouble(int col) const;
   bool ColumnIsNull(int col) const;
 

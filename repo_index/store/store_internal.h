@@ -119,6 +119,8 @@ struct IndexStore::Statements {
   SqliteStmt refs_by_name, enclosing_name, chunk_at;
   SqliteStmt fts_top, fts_all, fts_highlight, chunk_row;
   SqliteStmt get_file, list_files;
+  // retrieval (index_retrieval.cc)
+  SqliteStmt term_docs, fts_averages, chunk_at_line, file_history, count_named;
 };
 
 struct IndexStore::FuzzyCache {

@@ -1,6 +1,7 @@
 // engram.v1.Workspace end to end: the real engramd indexes a real git repository made by the test,
 // streams progress and a summary, answers every kind of search, follows file edits and branch switches
-// through its watcher, and refuses bad requests. The CLI's index/search/outline/refs commands too.
+// through its watcher, retrieves context for a request (the project memory), and refuses bad requests.
+// The CLI's index/search/outline/refs/context commands too.
 #include <grpcpp/grpcpp.h>
 #include <gtest/gtest.h>
 
@@ -218,6 +219,60 @@ TEST_F(WorkspaceE2E, BadRequestsGetClearErrors) {
   EXPECT_EQ(st.error_code(), grpc::StatusCode::NOT_FOUND);
   // FTS syntax in a text query is data, not syntax.
   ASSERT_TRUE(Search(v1::SearchRequest::TEXT, "\"unbalanced ( AND OR * :", &response).ok());
+
+  v1::RetrieveResponse retrieved;
+  v1::RetrieveRequest retrieve;
+  st = stub_->Retrieve(Ctx().get(), retrieve, &retrieved);
+  EXPECT_EQ(st.error_code(), grpc::StatusCode::INVALID_ARGUMENT) << "an empty request";
+  retrieve.set_text("x");
+  retrieve.set_current_file("../outside.c");
+  st = stub_->Retrieve(Ctx().get(), retrieve, &retrieved);
+  EXPECT_EQ(st.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_NE(st.error_message().find("../outside.c"), std::string::npos) << st.error_message();
+  retrieve.set_current_file("");
+  retrieve.set_cursor_line(3);
+  st = stub_->Retrieve(Ctx().get(), retrieve, &retrieved);
+  EXPECT_EQ(st.error_code(), grpc::StatusCode::INVALID_ARGUMENT) << "a cursor without a file";
+  retrieve.set_cursor_line(0);
+  retrieve.set_budget(-1);
+  st = stub_->Retrieve(Ctx().get(), retrieve, &retrieved);
+  EXPECT_EQ(st.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  retrieve.set_budget(0);
+  retrieve.set_text(std::string(70000, 'a'));
+  st = stub_->Retrieve(Ctx().get(), retrieve, &retrieved);
+  EXPECT_EQ(st.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+}
+
+TEST_F(WorkspaceE2E, RetrieveExplainsItsItemsAndKeepsTheBudget) {
+  v1::IndexSummary summary;
+  ASSERT_TRUE(Open(repo_.root(), nullptr, &summary).ok());
+  v1::RetrieveRequest request;
+  request.set_text("  return parse_http_request(\"GET\");");
+  request.set_current_file("src/main.c");
+  request.set_cursor_line(4);
+  request.set_budget(400);
+  v1::RetrieveResponse response;
+  grpc::Status st = stub_->Retrieve(Ctx().get(), request, &response);
+  ASSERT_TRUE(st.ok()) << st.error_message();
+  EXPECT_EQ(response.budget(), 400);
+  EXPECT_EQ(response.tokenizer(), "lexical-1");
+  int sum = 0;
+  bool definition = false;
+  for (const v1::ContextItem& item : response.items()) {
+    sum += item.tokens();
+    EXPECT_GT(item.reasons_size(), 0);
+    EXPECT_NE(item.location().path(), "src/main.c") << "the caller's own lines are not returned";
+    if (item.location().path() == "src/net/http.c") {
+      definition = true;
+      EXPECT_NE(item.text().find("int parse_http_request(const char* text) {"), std::string::npos);
+    }
+  }
+  EXPECT_TRUE(definition);
+  EXPECT_EQ(sum, response.tokens_used());
+  EXPECT_LE(sum, 400);
+  ASSERT_GE(response.files_size(), 1);
+  EXPECT_EQ(response.files(0).path(), "src/net/http.c");
+  EXPECT_EQ(response.signals_size(), 6);
 }
 
 TEST_F(WorkspaceE2E, CliIndexSearchOutlineRefs) {
@@ -243,6 +298,17 @@ TEST_F(WorkspaceE2E, CliIndexSearchOutlineRefs) {
   auto refs = RunCommand({ENGRAM_BIN, "refs", "parse_http_request", "--json"}, env);
   ASSERT_EQ(refs.exit_code, 0) << refs.output;
   EXPECT_NE(refs.output.find("\"enclosing\": \"main\""), std::string::npos) << refs.output;
+
+  // engram context: the definition of the function called at the cursor, explained.
+  auto context = RunCommand({ENGRAM_BIN, "context", "--file", repo_.Path("src/main.c"), "--line", "4", "--brief",
+                             "why does main return the wrong value?"},
+                            env);
+  ASSERT_EQ(context.exit_code, 0) << context.output;
+  EXPECT_NE(context.output.find("src/net/http.c:1-5"), std::string::npos) << context.output;
+  EXPECT_NE(context.output.find("defines parse_http_request"), std::string::npos) << context.output;
+  auto context_json = RunCommand({ENGRAM_BIN, "context", "--json", "--budget", "500", "parse_http_request"}, env);
+  ASSERT_EQ(context_json.exit_code, 0) << context_json.output;
+  EXPECT_NE(context_json.output.find("\"tokens_used\""), std::string::npos) << context_json.output;
 
   auto missing = RunCommand({ENGRAM_BIN, "index", repo_.Path("nope")}, env);
   EXPECT_EQ(missing.exit_code, 1) << missing.output;

@@ -22,8 +22,8 @@ std::vector<std::string> Words(std::string_view text) {
 
 TEST(LexicalTokenizerTest, SplitsWordsAndDropsPunctuation) {
   EXPECT_EQ(Words("static int foo_bar(struct device *dev, u32 $x) { return 0x1F; }"),
-            (std::vector<std::string>{"static", "int", "foo_bar", "struct", "device", "dev", "u32", "$x",
-                                      "return", "0x1F"}));
+            (std::vector<std::string>{"static", "int", "foo_bar", "struct", "device", "dev", "u32",
+                                      "$x", "return", "0x1F"}));
   EXPECT_EQ(Words(""), std::vector<std::string>{});
   EXPECT_EQ(Words("  ;;  "), std::vector<std::string>{});
   EXPECT_EQ(Words("größe=1"), (std::vector<std::string>{"größe", "1"}));
@@ -44,9 +44,9 @@ TEST(LexicalTokenizerTest, CountTokensEstimatesBpeCost) {
   LexicalTokenizer lex;
   EXPECT_EQ(lex.CountTokens(""), 0u);
   EXPECT_EQ(lex.CountTokens("a b"), 2u);
-  EXPECT_EQ(lex.CountTokens("f(x);\n"), 6u);                 // f ( x ) ; \n
-  EXPECT_EQ(lex.CountTokens("abcdefgh"), 1u);                // up to 8 bytes: one
-  EXPECT_EQ(lex.CountTokens("abcdefghi"), 2u);               // 9 bytes: two
+  EXPECT_EQ(lex.CountTokens("f(x);\n"), 6u);                     // f ( x ) ; \n
+  EXPECT_EQ(lex.CountTokens("abcdefgh"), 1u);                    // up to 8 bytes: one
+  EXPECT_EQ(lex.CountTokens("abcdefghi"), 2u);                   // 9 bytes: two
   EXPECT_EQ(lex.CountTokens("abcdefghijklmnopqrstuvwxyz"), 4u);  // 8 + 18 → 1 + 3
 }
 
