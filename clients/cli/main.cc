@@ -91,6 +91,16 @@ int main(int argc, char** argv) {
   auto* refs = app.add_subcommand("refs", "find calls and type uses of NAME");
   refs->add_option("name", refs_name, "identifier")->required();
   add_workspace_flags(refs);
+  std::string context_text;
+  ContextFlags context_flags;
+  auto* context = app.add_subcommand("context", "what the project memory retrieves for TEXT, with the reasons");
+  context->add_option("text", context_text, "instruction, error message, stack trace or code");
+  context->add_option("--file", context_flags.file, "the current file");
+  context->add_option("--line", context_flags.line, "the cursor line in --file (1-based)");
+  context->add_option("--id", context_flags.identifiers, "an identifier the request names (repeatable)");
+  context->add_option("--budget", context_flags.budget, "token budget (default 8000)");
+  context->add_flag("--brief", context_flags.brief, "print the items and reasons without their text");
+  add_workspace_flags(context);
 
   try {
     app.parse(argc, argv);
@@ -114,5 +124,6 @@ int main(int argc, char** argv) {
   if (*search) return RunSearch(conn, query, search_flags, json);
   if (*outline) return RunOutline(conn, outline_file, search_flags, json);
   if (*refs) return RunRefs(conn, refs_name, search_flags, json);
+  if (*context) return RunContext(conn, context_text, context_flags, search_flags, json);
   return kExitUsage;
 }

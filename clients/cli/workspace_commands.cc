@@ -94,6 +94,31 @@ std::string DefaultWorkspace(const Connection& conn, v1::Workspace::Stub& stub) 
   return best;
 }
 
+// `file` relative to the workspace holding it; picks that workspace into *workspace when it is empty.
+// The daemon wants workspace-relative paths.
+std::string WorkspaceRelative(const Connection& conn, v1::Workspace::Stub& stub, const std::string& file,
+                              std::string* workspace) {
+  std::string absolute = Absolute(file);
+  if (workspace->empty()) {
+    auto ctx = conn.NewContext();
+    v1::WorkspaceStatusResponse response;
+    if (stub.Status(ctx.get(), v1::WorkspaceStatusRequest(), &response).ok()) {
+      for (const v1::WorkspaceState& w : response.workspaces()) {
+        const std::string& root = w.root();
+        if (absolute.size() > root.size() + 1 && absolute.compare(0, root.size(), root) == 0 &&
+            absolute[root.size()] == '/' && root.size() > workspace->size()) {
+          *workspace = root;
+        }
+      }
+    }
+  }
+  if (!workspace->empty() && (*workspace)[0] == '/' && absolute.size() > workspace->size() + 1 &&
+      absolute.compare(0, workspace->size(), *workspace) == 0 && absolute[workspace->size()] == '/') {
+    return absolute.substr(workspace->size() + 1);
+  }
+  return file;
+}
+
 std::string Where(const v1::Location& l) {
   return l.path() + ":" + std::to_string(l.start_line()) + ":" + std::to_string(l.start_column() + 1);
 }
@@ -187,32 +212,11 @@ int RunSearch(const Connection& conn, const std::string& query, const SearchFlag
 }
 
 int RunOutline(const Connection& conn, const std::string& file, const SearchFlags& flags, bool json) {
-  // The daemon wants a workspace-relative path: make it relative to the workspace's root.
   auto stub = v1::Workspace::NewStub(conn.channel());
   SearchFlags resolved = flags;
-  std::string absolute = Absolute(file);
-  if (resolved.workspace.empty()) {
-    auto ctx = conn.NewContext();
-    v1::WorkspaceStatusResponse response;
-    if (stub->Status(ctx.get(), v1::WorkspaceStatusRequest(), &response).ok()) {
-      for (const v1::WorkspaceState& w : response.workspaces()) {
-        const std::string& root = w.root();
-        if (absolute.size() > root.size() + 1 && absolute.compare(0, root.size(), root) == 0 &&
-            absolute[root.size()] == '/' && root.size() > resolved.workspace.size()) {
-          resolved.workspace = root;
-        }
-      }
-    }
-  }
-  std::string relative = file;
-  if (!resolved.workspace.empty() && resolved.workspace[0] == '/' &&
-      absolute.compare(0, resolved.workspace.size(), resolved.workspace) == 0 &&
-      absolute.size() > resolved.workspace.size()) {
-    relative = absolute.substr(resolved.workspace.size() + 1);
-  }
   v1::SearchRequest request;
   request.set_kind(v1::SearchRequest::OUTLINE);
-  request.set_query(relative);
+  request.set_query(WorkspaceRelative(conn, *stub, file, &resolved.workspace));
   return DoSearch(conn, request, resolved, json);
 }
 
@@ -221,6 +225,59 @@ int RunRefs(const Connection& conn, const std::string& name, const SearchFlags& 
   request.set_kind(v1::SearchRequest::REFERENCES);
   request.set_query(name);
   return DoSearch(conn, request, flags, json);
+}
+
+int RunContext(const Connection& conn, const std::string& text, const ContextFlags& flags,
+               const SearchFlags& where, bool json) {
+  auto stub = v1::Workspace::NewStub(conn.channel());
+  v1::RetrieveRequest request;
+  std::string workspace = where.workspace;
+  if (!flags.file.empty()) request.set_current_file(WorkspaceRelative(conn, *stub, flags.file, &workspace));
+  if (workspace.empty()) workspace = DefaultWorkspace(conn, *stub);
+  request.set_workspace(workspace);
+  request.set_text(text);
+  request.set_cursor_line(flags.line);
+  for (const std::string& id : flags.identifiers) request.add_identifiers(id);
+  request.set_budget(flags.budget);
+  auto ctx = conn.NewContext();
+  v1::RetrieveResponse response;
+  grpc::Status st = stub->Retrieve(ctx.get(), request, &response);
+  if (!st.ok()) return ReportRpcError(st, conn.target());
+  if (json) {
+    std::printf("%s\n", ToJson(response, true).c_str());
+    return kExitOk;
+  }
+  int n = 0;
+  for (const v1::ContextItem& item : response.items()) {
+    ++n;
+    if (item.kind() == v1::ContextItem::REPO_MAP) {
+      std::printf("%d. repo map  (%d tokens)\n", n, item.tokens());
+    } else {
+      std::printf("%d. %s:%d-%d%s  (%d tokens, score %.4f)\n", n, item.location().path().c_str(),
+                  item.location().start_line(), item.location().end_line(),
+                  item.scope().empty() ? "" : ("  " + item.scope()).c_str(), item.tokens(), item.score());
+    }
+    for (const v1::RetrievalReason& r : item.reasons()) {
+      std::printf("     %-9s #%-3d %s\n", r.signal().c_str(), r.rank(), r.detail().c_str());
+    }
+    if (!flags.brief) {
+      size_t start = 0;
+      const std::string& body = item.text();
+      while (start < body.size()) {
+        size_t end = body.find('\n', start);
+        if (end == std::string::npos) end = body.size();
+        std::printf("   | %s\n", body.substr(start, end - start).c_str());
+        start = end + 1;
+      }
+    }
+  }
+  std::fprintf(stderr, "%d item%s, %d of %d tokens (%s) in %.1f ms\n", n, n == 1 ? "" : "s",
+               response.tokens_used(), response.budget(), response.tokenizer().c_str(), response.elapsed_ms());
+  for (const v1::SignalRun& s : response.signals()) {
+    std::fprintf(stderr, "  %-9s %5.1f ms  %d files%s%s\n", s.signal().c_str(), s.elapsed_ms(), s.files_size(),
+                 s.note().empty() ? "" : "  ", s.note().c_str());
+  }
+  return kExitOk;
 }
 
 }  // namespace engram::cli

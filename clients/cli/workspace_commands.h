@@ -1,7 +1,8 @@
-// `engram index`, `engram search`, `engram outline`, `engram refs`.
+// `engram index`, `engram search`, `engram outline`, `engram refs`, `engram context`.
 #pragma once
 
 #include <string>
+#include <vector>
 
 #include "clients/cli/connection.h"
 
@@ -27,5 +28,17 @@ struct SearchFlags {
 int RunSearch(const Connection& conn, const std::string& query, const SearchFlags& flags, bool json);
 int RunOutline(const Connection& conn, const std::string& file, const SearchFlags& flags, bool json);
 int RunRefs(const Connection& conn, const std::string& name, const SearchFlags& flags, bool json);
+
+struct ContextFlags {
+  std::string file;                      // current file (any path; made workspace-relative)
+  int line = 0;                          // cursor line in `file`
+  std::vector<std::string> identifiers;  // --id, repeatable
+  int budget = 8000;
+  bool brief = false;                    // reasons only, no item text
+};
+
+// `engram context "text"`: what the project memory retrieves for a request, with the reasons.
+int RunContext(const Connection& conn, const std::string& text, const ContextFlags& flags,
+               const SearchFlags& where, bool json);
 
 }  // namespace engram::cli

@@ -1,5 +1,7 @@
 #include "daemon/marshal/workspace_marshal.h"
 
+#include "support/status.h"
+
 namespace engram::daemon::marshal {
 namespace {
 
@@ -11,7 +13,114 @@ void ToLocation(const std::string& path, const repo_index::SourceRange& range, v
   out->set_end_column(static_cast<int32_t>(range.end_column));
 }
 
+// A workspace-relative path as requests carry it: no leading '/', no '..' or '.' components.
+absl::Status CheckRelativePath(std::string_view field, const std::string& path) {
+  auto bad = [&](std::string_view why) {
+    return absl::InvalidArgumentError("retrieve: " + std::string(field) + " '" + path + "' " +
+                                      std::string(why));
+  };
+  if (path.size() > 4096) return bad("is longer than 4096 bytes");
+  if (!path.empty() && path[0] == '/') return bad("must be workspace-relative");
+  size_t start = 0;
+  while (start <= path.size() && !path.empty()) {
+    size_t end = path.find('/', start);
+    if (end == std::string::npos) end = path.size();
+    std::string_view part(path.data() + start, end - start);
+    if (part == ".." || part == "." || part.empty()) return bad("has an empty, '.' or '..' component");
+    start = end + 1;
+  }
+  return absl::OkStatus();
+}
+
+void ToReasons(const std::vector<repo_index::Reason>& reasons,
+               google::protobuf::RepeatedPtrField<v1::RetrievalReason>* out) {
+  for (const repo_index::Reason& r : reasons) {
+    v1::RetrievalReason* p = out->Add();
+    p->set_signal(std::string(repo_index::SignalName(r.signal)));
+    p->set_rank(static_cast<int32_t>(r.rank));
+    p->set_score(r.score);
+    p->set_detail(r.detail);
+  }
+}
+
 }  // namespace
+
+absl::StatusOr<RetrieveCall> FromProto(const v1::RetrieveRequest& request) {
+  constexpr size_t kMaxText = 64 * 1024;
+  constexpr int kMaxNames = 256;
+  RetrieveCall call;
+  if (request.text().size() > kMaxText) {
+    return absl::InvalidArgumentError("retrieve: text is longer than 65536 bytes");
+  }
+  if (request.text().empty() && request.current_file().empty() && request.identifiers().empty() &&
+      request.files().empty()) {
+    return absl::InvalidArgumentError("retrieve: the request has no text, file or identifier");
+  }
+  if (request.cursor_line() < 0) return absl::InvalidArgumentError("retrieve: cursor_line is negative");
+  if (request.cursor_line() > 0 && request.current_file().empty()) {
+    return absl::InvalidArgumentError("retrieve: cursor_line needs current_file");
+  }
+  if (request.budget() < 0 || request.budget() > 1000000) {
+    return absl::InvalidArgumentError("retrieve: budget must be in 0..1000000 (0: 8000)");
+  }
+  if (request.identifiers_size() > kMaxNames || request.files_size() > kMaxNames) {
+    return absl::InvalidArgumentError("retrieve: at most 256 identifiers and 256 files");
+  }
+  RETURN_IF_ERROR(CheckRelativePath("current_file", request.current_file()));
+  for (const std::string& f : request.files()) {
+    if (f.empty()) return absl::InvalidArgumentError("retrieve: files has an empty path");
+    RETURN_IF_ERROR(CheckRelativePath("file", f));
+  }
+  for (const std::string& id : request.identifiers()) {
+    if (id.empty() || id.size() > 256) {
+      return absl::InvalidArgumentError("retrieve: identifier '" + id.substr(0, 64) +
+                                        "' must be 1..256 bytes");
+    }
+  }
+  call.query.text = request.text();
+  call.query.current_file = request.current_file();
+  call.query.cursor_line = static_cast<uint32_t>(request.cursor_line());
+  call.query.identifiers.assign(request.identifiers().begin(), request.identifiers().end());
+  call.query.files.assign(request.files().begin(), request.files().end());
+  call.budget = request.budget() == 0 ? 8000 : static_cast<size_t>(request.budget());
+  return call;
+}
+
+void ToProto(const repo_index::RetrievalResult& result, const std::string& tokenizer_id,
+             v1::RetrieveResponse* out) {
+  for (const repo_index::ContextItem& item : result.items) {
+    v1::ContextItem* p = out->add_items();
+    p->set_kind(item.kind == repo_index::ContextItem::Kind::kRepoMap ? v1::ContextItem::REPO_MAP
+                                                                      : v1::ContextItem::CHUNK);
+    if (item.kind == repo_index::ContextItem::Kind::kChunk) {
+      p->mutable_location()->set_path(item.path);
+      p->mutable_location()->set_start_line(static_cast<int32_t>(item.start_line));
+      p->mutable_location()->set_end_line(static_cast<int32_t>(item.end_line));
+    }
+    p->set_scope(item.scope);
+    p->set_text(item.text);
+    p->set_tokens(static_cast<int32_t>(item.tokens));
+    p->set_score(item.score);
+    ToReasons(item.reasons, p->mutable_reasons());
+  }
+  out->set_budget(static_cast<int32_t>(result.budget));
+  out->set_tokens_used(static_cast<int32_t>(result.tokens_used));
+  for (size_t i = 0; i < result.files.size() && i < 20; ++i) {
+    v1::RetrievedFile* f = out->add_files();
+    f->set_path(result.files[i].path);
+    f->set_score(result.files[i].score);
+    ToReasons(result.files[i].reasons, f->mutable_reasons());
+  }
+  for (const repo_index::SignalRun& run : result.signals) {
+    v1::SignalRun* s = out->add_signals();
+    s->set_signal(std::string(repo_index::SignalName(run.signal)));
+    for (size_t i = 0; i < run.files.size() && i < 10; ++i) s->add_files(run.files[i]);
+    s->set_elapsed_ms(run.elapsed_ms);
+    s->set_note(run.note);
+  }
+  out->set_elapsed_ms(result.elapsed_ms);
+  out->set_tokenizer(tokenizer_id);
+}
 
 absl::StatusOr<SearchQuery> FromProto(const v1::SearchRequest& request) {
   SearchQuery query;

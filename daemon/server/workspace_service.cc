@@ -112,4 +112,35 @@ grpc::ServerUnaryReactor* WorkspaceService::Search(grpc::CallbackServerContext* 
   return reactor;
 }
 
+grpc::ServerUnaryReactor* WorkspaceService::Retrieve(grpc::CallbackServerContext* ctx,
+                                                     const v1::RetrieveRequest* request,
+                                                     v1::RetrieveResponse* response) {
+  grpc::ServerUnaryReactor* reactor = ctx->DefaultReactor();
+  auto session = sessions_->Begin(CallInfoFrom(*ctx, "/engram.v1.Workspace/Retrieve"));
+  if (!session.ok()) {
+    reactor->Finish(marshal::ToGrpcStatus(session.status()));
+    return reactor;
+  }
+  auto call = marshal::FromProto(*request);
+  if (!call.ok()) {
+    reactor->Finish(marshal::ToGrpcStatus(call.status()));
+    return reactor;
+  }
+  auto workspace = workspaces_->Find(request->workspace());
+  if (!workspace.ok()) {
+    reactor->Finish(marshal::ToGrpcStatus(workspace.status()));
+    return reactor;
+  }
+  std::thread([reactor, response, call = std::move(*call), ws = std::move(*workspace), s = std::move(*session)] {
+    auto result = ws->Retrieve(call.query, call.budget);
+    if (!result.ok()) {
+      reactor->Finish(marshal::ToGrpcStatus(result.status()));
+      return;
+    }
+    marshal::ToProto(*result, ws->TokenizerId(), response);
+    reactor->Finish(grpc::Status::OK);
+  }).detach();
+  return reactor;
+}
+
 }  // namespace engram::daemon

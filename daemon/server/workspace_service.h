@@ -21,6 +21,8 @@ class WorkspaceService final : public v1::Workspace::CallbackService {
                                    v1::WorkspaceStatusResponse* response) override;
   grpc::ServerUnaryReactor* Search(grpc::CallbackServerContext* ctx, const v1::SearchRequest* request,
                                    v1::SearchResponse* response) override;
+  grpc::ServerUnaryReactor* Retrieve(grpc::CallbackServerContext* ctx, const v1::RetrieveRequest* request,
+                                     v1::RetrieveResponse* response) override;
 
  private:
   WorkspaceManager* workspaces_;

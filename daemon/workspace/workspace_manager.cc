@@ -18,8 +18,12 @@ using Clock = std::chrono::steady_clock;
 }  // namespace
 
 Workspace::Workspace(std::string id, std::string root, std::string database,
-                     std::unique_ptr<repo_index::Indexer> indexer)
-    : id_(std::move(id)), root_(std::move(root)), database_(std::move(database)), indexer_(std::move(indexer)) {
+                     std::unique_ptr<repo_index::Indexer> indexer, std::shared_ptr<repo_index::NgramMemory> ngram)
+    : id_(std::move(id)),
+      root_(std::move(root)),
+      database_(std::move(database)),
+      indexer_(std::move(indexer)),
+      ngram_(std::move(ngram)) {
   thread_ = std::thread([this] { Loop(); });
 }
 
@@ -126,11 +130,13 @@ void Workspace::RunTask(Task& task) {
       }
     }
     if (!result.ok()) log->warn("sync failed root={} error=\"{}\"", root_, std::string(result.status().message()));
+    if (result.ok()) SyncMemory(task.cancel);
     if (task.done) task.done(std::move(result));
     return;
   }
   std::vector<std::string> paths(task.paths.begin(), task.paths.end());
   absl::StatusOr<repo_index::IndexSummary> result = indexer_->UpdatePaths(paths, task.cancel);
+  if (result.ok()) SyncMemory(task.cancel);
   double ms = std::chrono::duration<double, std::milli>(Clock::now() - start).count();
   std::lock_guard<std::mutex> lock(mu_);
   ++updates_;
@@ -176,6 +182,28 @@ absl::StatusOr<SearchResults> Workspace::Search(const SearchQuery& query) {
   }
   results.elapsed_ms = std::chrono::duration<double, std::milli>(Clock::now() - start).count();
   return results;
+}
+
+void Workspace::SyncMemory(const CancellationToken& cancel) {
+  if (ngram_ == nullptr) return;
+  absl::StatusOr<repo_index::NgramSyncSummary> summary =
+      repo_index::SyncNgramMemory(indexer_->store(), root_, *ngram_, cancel);
+  auto log = GetLogger("workspace");
+  if (!summary.ok()) {
+    log->warn("n-gram memory update failed root={} error=\"{}\"", root_, std::string(summary.status().message()));
+    return;
+  }
+  log->debug("n-gram memory root={} added={} removed={} ms={:.1f}", root_, summary->files_added,
+             summary->files_removed, summary->elapsed_ms);
+}
+
+absl::StatusOr<repo_index::RetrievalResult> Workspace::Retrieve(const repo_index::RetrievalQuery& query,
+                                                                size_t budget) {
+  std::lock_guard<std::mutex> lock(memory_mu_);
+  if (memory_ == nullptr) {
+    ASSIGN_OR_RETURN(memory_, repo_index::WorkspaceMemory::Open(database_, ngram_, tokenizer_));
+  }
+  return memory_->Retrieve(query, budget);
 }
 
 WorkspaceSnapshot Workspace::Snapshot() const {
@@ -233,7 +261,24 @@ absl::StatusOr<std::shared_ptr<Workspace>> WorkspaceManager::Open(const std::str
   if (options.history_commits > 0) indexer_options.history_commits = options.history_commits;
   ASSIGN_OR_RETURN(std::unique_ptr<repo_index::Indexer> indexer,
                    repo_index::Indexer::Open(root, database, indexer_options));
-  auto workspace = std::make_shared<Workspace>(repo_index::WorkspaceId(root), root, database, std::move(indexer));
+  // The n-gram memory is derived from the index: one that cannot be opened is dropped and rebuilt.
+  const std::string ngram_dir = database.substr(0, database.rfind('/')) + "/ngram";
+  auto tokenizer = std::make_shared<repo_index::LexicalTokenizer>();
+  absl::StatusOr<std::unique_ptr<repo_index::NgramMemory>> ngram = repo_index::NgramMemory::Open(ngram_dir, tokenizer);
+  if (!ngram.ok()) {
+    GetLogger("workspace")->warn("n-gram memory dropped, rebuilding root={} error=\"{}\"", root,
+                                 std::string(ngram.status().message()));
+    RETURN_IF_ERROR(repo_index::NgramMemory::Destroy(ngram_dir));
+    ngram = repo_index::NgramMemory::Open(ngram_dir, tokenizer);
+  }
+  std::shared_ptr<repo_index::NgramMemory> ngram_shared;
+  if (ngram.ok()) {
+    ngram_shared = std::move(*ngram);
+  } else {
+    GetLogger("workspace")->warn("n-gram memory off root={} error=\"{}\"", root, std::string(ngram.status().message()));
+  }
+  auto workspace = std::make_shared<Workspace>(repo_index::WorkspaceId(root), root, database, std::move(indexer),
+                                               std::move(ngram_shared));
   by_root_[root] = workspace;
   if (options.watch) {
     std::weak_ptr<Workspace> weak = workspace;

@@ -5,10 +5,13 @@
 //   ASSIGN_OR_RETURN(auto ws, manager.Open("/src/proj", {.watch = true}));
 //   ws->Sync(on_progress, cancel);          // blocks the calling thread (a worker, never gRPC's)
 //   ws->Search(query);                      // any thread
+//   ws->Retrieve(retrieval_query, budget);  // any thread: the project memory
 //
 // Each workspace has one indexing thread that runs full syncs and the watcher's debounced change
 // batches in order (a pending full sync absorbs queued path changes). Searches use their own SQLite
-// connection (WAL: they never wait for the writer). Thread-safe unless noted.
+// connection (WAL: they never wait for the writer). After each index update the indexing thread brings
+// the n-gram memory (<database dir>/ngram/) in step; it is derived data: a damaged one is rebuilt.
+// Thread-safe unless noted.
 #pragma once
 
 #include <chrono>
@@ -28,6 +31,9 @@
 #include "daemon/io/asio.h"
 #include "daemon/workspace/tree_watcher.h"
 #include "repo_index/index/indexer.h"
+#include "repo_index/memory/memory_tokenizer.h"
+#include "repo_index/memory/ngram_memory.h"
+#include "repo_index/query/workspace_memory.h"
 #include "repo_index/store/index_store.h"
 #include "support/cancellation.h"
 
@@ -75,7 +81,9 @@ struct WorkspaceSnapshot {
 
 class Workspace {
  public:
-  Workspace(std::string id, std::string root, std::string database, std::unique_ptr<repo_index::Indexer> indexer);
+  // `ngram` may be null (no n-gram memory: its signal is off).
+  Workspace(std::string id, std::string root, std::string database, std::unique_ptr<repo_index::Indexer> indexer,
+            std::shared_ptr<repo_index::NgramMemory> ngram);
   ~Workspace();
 
   const std::string& id() const { return id_; }
@@ -91,6 +99,9 @@ class Workspace {
   void WaitIdle();
 
   absl::StatusOr<SearchResults> Search(const SearchQuery& query);
+  absl::StatusOr<repo_index::RetrievalResult> Retrieve(const repo_index::RetrievalQuery& query, size_t budget);
+  // What counts tokens in Retrieve results.
+  std::string TokenizerId() const { return tokenizer_->Id(); }
   WorkspaceSnapshot Snapshot() const;
 
   // Called by the manager on the io thread.
@@ -107,6 +118,7 @@ class Workspace {
   };
   void Loop();
   void RunTask(Task& task);
+  void SyncMemory(const CancellationToken& cancel);  // indexing thread
 
   const std::string id_;
   const std::string root_;
@@ -128,6 +140,10 @@ class Workspace {
 
   std::mutex reader_mu_;
   std::unique_ptr<repo_index::IndexStore> reader_;  // guarded by reader_mu_
+  std::shared_ptr<repo_index::NgramMemory> ngram_;  // updated on thread_, read by Retrieve
+  std::shared_ptr<const repo_index::MemoryTokenizer> tokenizer_ = std::make_shared<repo_index::LexicalTokenizer>();
+  std::mutex memory_mu_;
+  std::unique_ptr<repo_index::WorkspaceMemory> memory_;  // guarded by memory_mu_
   CancellationSource background_;   // cancels watcher-driven work when the workspace closes
   std::thread thread_;
 };
