@@ -489,9 +489,32 @@ std::vector<std::pair<uint32_t, double>> SymbolGraph::ScoreDefinitions(
 
   // Scores the definitions of file b, calling emit(def, score) for each.
   std::vector<double> def_flow;
+  std::vector<std::pair<uint32_t, double>> flowing;  // (def, flow) of a large file
   auto score_file = [&](uint32_t b, auto emit) {
     const uint32_t begin = file_defs_[b], end = file_defs_[b + 1];
     if (begin == end) return;
+    // A file with more definitions than there are flowing names (generated register headers hold
+    // tens of thousands of macros) is scored from the names instead: only its definitions that
+    // receive flow are emitted; the others would score rank·kEvenShare/count, below anything shown.
+    if (end - begin > kLargeFileDefinitions && flow.size() < end - begin) {
+      flowing.clear();
+      double inflow = 0;
+      for (const auto& [name, unused] : flow) {
+        for (uint32_t i = name_defs_begin_[name]; i < name_defs_begin_[name + 1]; ++i) {
+          const uint32_t d = name_defs_[i];
+          if (defs_[d].file != b) continue;
+          const double f = flow_into(b, name) / def_multiplicity_[d];
+          if (f <= 0) continue;
+          flowing.emplace_back(d, f);
+          inflow += f;
+        }
+      }
+      const double count = end - begin;
+      for (const auto& [d, f] : flowing) {
+        emit(d, rank[b] * ((1 - kEvenShare) * f / inflow + kEvenShare / count));
+      }
+      return;
+    }
     def_flow.resize(end - begin);
     double inflow = 0;
     for (uint32_t d = begin; d < end; ++d) {

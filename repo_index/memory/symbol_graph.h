@@ -116,6 +116,9 @@ class SymbolGraph {
   static constexpr double kSeedBoost = 1.0;
   static constexpr uint32_t kMaxReferrerList = 1000;
   static constexpr uint32_t kAmbiguousFiles = 5;
+  // Files with more definitions than this are scored from the flowing names (only definitions that
+  // receive rank flow are returned for them).
+  static constexpr uint32_t kLargeFileDefinitions = 2048;
 
   // Loads the facts (IndexStore::LoadGraphFacts) and builds the graph and the global rank.
   static absl::StatusOr<std::shared_ptr<const SymbolGraph>> Build(

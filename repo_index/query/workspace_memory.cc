@@ -135,7 +135,8 @@ absl::StatusOr<RetrievalResult> WorkspaceMemory::Retrieve(const RetrievalQuery& 
     return absl::OkStatus();
   };
   const auto map_budget = static_cast<size_t>(static_cast<double>(budget) * opt.repo_map_share);
-  // BM25 is the slowest SQLite work: it runs on its own connection, beside the other signals.
+  // BM25 is the slowest SQLite work: it runs on its own read connection beside the other signals
+  // (a third thread for the repo map measured slower on two cores).
   SignalContext text_ctx = ctx;
   text_ctx.store = text_store_.get();
   std::future<absl::Status> text = std::async(std::launch::async, [&] {
@@ -154,7 +155,7 @@ absl::StatusOr<RetrievalResult> WorkspaceMemory::Retrieve(const RetrievalQuery& 
     status =
         run(ctx, Signal::kCoChange, [](const SignalContext& c) { return RunCoChangeSignal(c); });
   }
-  absl::Status text_status = text.get();
+  const absl::Status text_status = text.get();
   RETURN_IF_ERROR(status);
   RETURN_IF_ERROR(text_status);
   // Recency ranks what the other signals found (their top 20 files each).

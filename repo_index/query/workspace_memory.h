@@ -36,7 +36,7 @@ struct WorkspaceMemoryOptions {
   RetrievalOptions retrieval;
   // Coarser than the defaults (push threshold, definition flows from fewer files): retrieval needs
   // the top files and the map's first hundred definitions, within a few milliseconds.
-  SymbolGraphOptions graph = {.epsilon = 1e-4, .max_flow_sources = 64};
+  SymbolGraphOptions graph = {.epsilon = 1e-4, .max_flow_sources = 24};
   double graph_refresh_seconds = 30;
 };
 
