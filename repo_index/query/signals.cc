@@ -331,8 +331,8 @@ absl::StatusOr<SignalOutput> RunTextSignal(const SignalContext& ctx) {
   counts.reserve(terms.size());
   for (const std::string& t : terms) counts.push_back(ctx.term_docs->at(t));
   ASSIGN_OR_RETURN(int64_t total, ctx.store->ChunkCount());
-  const double max_df =
-      std::max(1.0, static_cast<double>(total) * ctx.options->text_max_chunk_share);
+  const double max_df = std::max(static_cast<double>(ctx.options->text_min_common_chunks),
+                                 static_cast<double>(total) * ctx.options->text_max_chunk_share);
   std::vector<std::pair<double, std::string>> ranked;
   for (size_t i = 0; i < terms.size(); ++i) {
     if (counts[i] <= 0 || static_cast<double>(counts[i]) > max_df) continue;

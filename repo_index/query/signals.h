@@ -25,6 +25,7 @@ struct RetrievalOptions {
   size_t max_definitions = 16;  // a name defined more often than this is too ambiguous to fetch
   size_t text_terms = 8;        // BM25 query terms (the most specific ones)
   double text_max_chunk_share = 0.005;   // terms in more chunks than this share are too common
+  int64_t text_min_common_chunks = 50;   // ... but in a small index, only above this many chunks
   int text_chunks = 40;                  // chunks BM25 ranks
   uint64_t ngram_max_occurrences = 200;  // n-grams occurring more often say little: skipped
   size_t max_candidates = 30;            // chunks proposed per signal
