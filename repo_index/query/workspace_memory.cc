@@ -70,19 +70,17 @@ absl::StatusOr<std::unique_ptr<WorkspaceMemory>> WorkspaceMemory::Open(
 
 absl::Status WorkspaceMemory::WarmUp() {
   std::lock_guard<std::mutex> lock(mu_);
-  return RefreshGraphLocked(/*force=*/true);
+  ASSIGN_OR_RETURN(uint64_t generation, store_->SymbolsGeneration());
+  return RefreshGraphLocked(generation, /*force=*/true);
 }
 
-absl::Status WorkspaceMemory::RefreshGraphLocked(bool force) {
-  ASSIGN_OR_RETURN(std::optional<std::string> generation, store_->GetMeta("symbols_generation"));
-  const std::string gen = generation.value_or("0");
-  if (graph_ != nullptr && gen == graph_generation_) return absl::OkStatus();
+absl::Status WorkspaceMemory::RefreshGraphLocked(uint64_t generation, bool force) {
+  if (graph_ != nullptr && generation == graph_->generation()) return absl::OkStatus();
   if (graph_ != nullptr && !force) {
     const double age = std::chrono::duration<double>(Clock::now() - graph_built_).count();
     if (age < options_.graph_refresh_seconds) return absl::OkStatus();
   }
   ASSIGN_OR_RETURN(graph_, SymbolGraph::Build(*store_, options_.graph));
-  graph_generation_ = gen;
   graph_built_ = Clock::now();
   return absl::OkStatus();
 }
@@ -92,7 +90,12 @@ absl::StatusOr<RetrievalResult> WorkspaceMemory::Retrieve(const RetrievalQuery& 
   std::lock_guard<std::mutex> lock(mu_);
   const auto start = Clock::now();
   const RetrievalOptions& opt = options_.retrieval;
-  RETURN_IF_ERROR(RefreshGraphLocked(/*force=*/false));
+  ASSIGN_OR_RETURN(const uint64_t generation, store_->SymbolsGeneration());
+  RETURN_IF_ERROR(RefreshGraphLocked(generation, /*force=*/false));
+  if (generation != term_docs_generation_ || term_docs_.size() > 1'000'000) {
+    term_docs_.clear();
+    term_docs_generation_ = generation;
+  }
 
   ASSIGN_OR_RETURN(std::string cursor_text, CursorText(*store_, query));
   const std::vector<QueryTerm> terms =
@@ -106,11 +109,6 @@ absl::StatusOr<RetrievalResult> WorkspaceMemory::Retrieve(const RetrievalQuery& 
   ctx.query = &query;
   ctx.terms = &terms;
   ctx.options = &opt;
-  ASSIGN_OR_RETURN(std::optional<std::string> generation, store_->GetMeta("symbols_generation"));
-  if (generation.value_or("0") != term_docs_generation_ || term_docs_.size() > 1'000'000) {
-    term_docs_.clear();
-    term_docs_generation_ = generation.value_or("0");
-  }
   ctx.term_docs = &term_docs_;
   if (!query.current_file.empty() && query.cursor_line > 0) {
     ctx.own_first =

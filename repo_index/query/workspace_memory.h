@@ -58,7 +58,7 @@ class WorkspaceMemory final : public ProjectMemory {
                   std::shared_ptr<const NgramMemory> ngram,
                   std::shared_ptr<const MemoryTokenizer> tokenizer,
                   const WorkspaceMemoryOptions& options);
-  absl::Status RefreshGraphLocked(bool force);
+  absl::Status RefreshGraphLocked(uint64_t generation, bool force);
 
   std::mutex mu_;
   std::unique_ptr<IndexStore> store_;       // symbol, n-gram chunks, history
@@ -67,12 +67,11 @@ class WorkspaceMemory final : public ProjectMemory {
   std::shared_ptr<const MemoryTokenizer> tokenizer_;
   WorkspaceMemoryOptions options_;
   std::shared_ptr<const SymbolGraph> graph_;
-  std::string graph_generation_;
   std::chrono::steady_clock::time_point graph_built_;
   // FTS term -> chunks holding it; cleared when the index's symbols generation moves (a proxy for
   // "the chunks changed": counts a commit or two old only shift BM25 term choice slightly).
   absl::flat_hash_map<std::string, int64_t> term_docs_;
-  std::string term_docs_generation_;
+  uint64_t term_docs_generation_ = 0;
 };
 
 }  // namespace engram::repo_index
